@@ -1,0 +1,26 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+/**
+ * Opens the portal's SQLite database with the pragmas every connection needs.
+ * `:memory:` gives a private database (tests); a file path gives WAL mode so
+ * readers never wait for the writer.
+ */
+export function openDatabase(file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // NORMAL is durable in WAL mode except for the last commits on power loss, not on a process crash.
+  db.pragma('synchronous = NORMAL');
+  return db;
+}
+
+/** Runs `fn` in an IMMEDIATE transaction: the write lock is taken up front, so two writers never deadlock. */
+export function inTransaction<T>(db: Db, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
