@@ -1,7 +1,254 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
+import { echoValues, parseForm } from '../../http/forms.js';
+import { regenerateSession } from '../../http/session.js';
+import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
+import { formatTime } from '../../lib/time.js';
+import { identityFormOptions, IDENTITY_LABELS } from '../identity/schema.js';
+import { RESENDS_PER_HOUR } from '../email-codes/service.js';
+import { qrCodeSvg } from './qr.js';
+import {
+  ACCOUNT_LABELS,
+  accountSchema,
+  codeSchema,
+  identitySchema,
+  LOGIN_ID_RULES_TEXT,
+  parseAllProblems,
+  type ProblemLists,
+} from './schemas.js';
+import { createSignupService, type VerifiedMember } from './service.js';
+import { signupStateStatus } from './session.js';
 
-// Placeholder until the signup feature lands.
-export function signupRoutes(_deps: Deps): Router {
-  return Router();
+const STEP1 = '/portal/signup';
+const STEP2 = '/portal/signup/account';
+const STEP3 = '/portal/signup/verify';
+const STEP4 = '/portal/signup/done';
+
+/** Why a later step sent the member back to step 1 (only these values show a message). */
+const BACK_TO_START: Record<string, string> = {
+  expired: '本人確認から30分以上たったため、手続きの有効期限が切れました。お手数ですが、もう一度本人確認からお手続きください。',
+  start: 'はじめに本人確認を行ってください。',
+};
+const ACCOUNT_NOTICES: Record<string, string> = {
+  taken: '設定したユーザーIDは、お手続きの間にほかの方が登録しました。別のユーザーIDで設定し直してください。',
+  nocode: '有効な認証コードがありません。お手数ですが、もう一度ユーザーID・パスワードを設定してください。',
+};
+const NO_MATCH =
+  '入力内容に誤りがあります。保険者指定コード・記号・番号・生年月日・氏名（カナ）をお手元の保険証等でお確かめのうえ、もう一度入力してください。';
+const THROTTLED =
+  'このネットワークからの本人確認の誤りが多いため、一時的に受付を停止しています。1時間ほどたってから、もう一度お試しください。';
+
+/** Signup (first login), DESIGN.md "Signup": 本人確認 → ID・パスワード設定 → 認証コード入力 → 完了. */
+export function signupRoutes(deps: Deps): Router {
+  const service = createSignupService(deps);
+  const router = Router();
+  const now = () => deps.clock.now();
+  const pageUrl = `${deps.config.baseUrl}${STEP1}`;
+
+  async function renderIdentity(res: Response, status: number, locals: Record<string, unknown> = {}) {
+    res.status(status).render('signup/identity.njk', {
+      pageTitle: '本人確認（初回登録）',
+      values: {},
+      errors: {},
+      labels: IDENTITY_LABELS,
+      identityOptions: identityFormOptions(now()),
+      qrSvg: await qrCodeSvg(pageUrl, 'このページのURLを表すQRコード'),
+      pageUrl,
+      ...locals,
+    });
+  }
+
+  /** The verified member of steps 2–3, or a redirect to step 1 (and undefined). */
+  function verifiedOrRestart(req: Request, res: Response): VerifiedMember | undefined {
+    const state = req.session.signup;
+    const status = signupStateStatus(state, now());
+    const verified = state && status === 'ok' ? service.verifiedMember(state.memberId, state.insurerId) : undefined;
+    if (verified) return verified;
+    delete req.session.signup;
+    // A second tab of a signup that just completed lands on the completion page.
+    if (!state && req.session.signupDone) res.redirect(303, STEP4);
+    else res.redirect(303, `${STEP1}?reason=${status === 'expired' ? 'expired' : 'start'}`);
+    return undefined;
+  }
+
+  function renderRegistered(req: Request, res: Response, v: Pick<VerifiedMember, 'insurer'>) {
+    delete req.session.signup;
+    res.render('signup/registered.njk', { pageTitle: '登録済みです', insurer: v.insurer });
+  }
+
+  // ---- Step 1: identity check ------------------------------------------------------
+  router.get('/', async (req, res) => {
+    const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
+    await renderIdentity(res, 200, reason ? { pageNotice: { kind: 'warning', text: reason } } : {});
+  });
+
+  router.post('/', async (req, res) => {
+    const form = parseForm(identitySchema, req.body);
+    if (!form.ok) return renderIdentity(res, 400, { errors: form.errors, values: form.values });
+    const values = echoValues(req.body as Record<string, unknown>);
+    const result = service.checkIdentity(form.data, clientIp(req));
+    switch (result.outcome) {
+      case 'no_match':
+        return renderIdentity(res, 400, { errors: { _form: NO_MATCH }, values });
+      case 'address_throttled':
+        return renderIdentity(res, 429, { pageNotice: { kind: 'error', text: THROTTLED }, values });
+      case 'member_locked':
+        return renderIdentity(res, 429, { locked: { until: result.until }, insurer: result.insurer, values });
+      case 'lost':
+        return res.render('signup/lost.njk', { pageTitle: 'ご登録いただけません', insurer: result.insurer });
+      case 'matched': {
+        if (result.activeAccount) {
+          req.session.insurerId = result.insurer.id;
+          return renderRegistered(req, res, result);
+        }
+        const at = now();
+        // A new session id once the identity is known (no fixation of a verified session).
+        await regenerateSession(req, at, {
+          insurerId: result.insurer.id,
+          signup: { memberId: result.member.id, insurerId: result.insurer.id, verifiedAt: at },
+        });
+        return res.redirect(303, STEP2);
+      }
+    }
+  });
+
+  // ---- Step 2: login ID, password, e-mail -----------------------------------------
+  function renderAccount(res: Response, v: VerifiedMember, status: number, locals: Record<string, unknown> = {}) {
+    res.status(status).render('signup/account.njk', {
+      pageTitle: 'ID・パスワード設定',
+      member: { name: v.member.name },
+      presetEmail: v.member.email,
+      loginIdRules: LOGIN_ID_RULES_TEXT,
+      passwordRules: PASSWORD_RULES_TEXT,
+      mailFrom: deps.config.mailFrom,
+      labels: ACCOUNT_LABELS,
+      values: {},
+      errors: {},
+      problems: {},
+      ...locals,
+    });
+  }
+
+  router.get('/account', (req, res) => {
+    const v = verifiedOrRestart(req, res);
+    if (!v) return;
+    if (service.hasActiveAccount(v.member.id)) return renderRegistered(req, res, v);
+    const reason = typeof req.query.reason === 'string' ? ACCOUNT_NOTICES[req.query.reason] : undefined;
+    renderAccount(res, v, 200, {
+      values: { loginId: service.pendingLoginId(v.member.id) ?? '' },
+      pageNotice: reason ? { kind: 'warning', text: reason } : undefined,
+    });
+  });
+
+  router.post('/account', async (req, res) => {
+    const v = verifiedOrRestart(req, res);
+    if (!v) return;
+    const form = parseAllProblems(accountSchema({ emailPreset: Boolean(v.member.email) }), req.body);
+    if (!form.ok) return renderAccount(res, v, 400, { errors: form.errors, problems: form.problems, values: form.values });
+    const result = await service.register(v, form.data);
+    const values = echoValues(req.body as Record<string, unknown>);
+    if (result.ok) return res.redirect(303, STEP3);
+    switch (result.reason) {
+      case 'already_registered':
+        return renderRegistered(req, res, v);
+      case 'login_id_taken': {
+        const message = 'このユーザーIDはすでに使われています。別のユーザーIDを入力してください';
+        const problems: ProblemLists = { loginId: [message] };
+        return renderAccount(res, v, 400, { errors: { loginId: message }, problems, values });
+      }
+      case 'hourly_limit':
+        return renderAccount(res, v, 429, {
+          values,
+          pageNotice: { kind: 'error', text: `認証コードの送信回数が上限に達しました。${formatTime(result.retryAt)}以降に、もう一度お試しください。` },
+        });
+    }
+  });
+
+  // ---- Step 3: e-mail code ----------------------------------------------------------
+  function renderVerify(req: Request, res: Response, v: VerifiedMember, status: number, locals: Record<string, unknown> = {}) {
+    const current = service.currentCode(v.member.id);
+    if (!current) return res.redirect(303, `${STEP2}?reason=nocode`);
+    res.status(status).render('signup/verify.njk', {
+      pageTitle: '認証コード入力',
+      email: current.email,
+      expiresAt: current.expires_at,
+      expired: current.expires_at <= now(),
+      voided: current.voided,
+      resendsPerHour: RESENDS_PER_HOUR,
+      labels: { code: '認証コード' },
+      errors: {},
+      ...locals,
+    });
+  }
+
+  router.get('/verify', (req, res) => {
+    const v = verifiedOrRestart(req, res);
+    if (!v) return;
+    if (service.hasActiveAccount(v.member.id)) return renderRegistered(req, res, v);
+    const resent = req.query.resent === '1';
+    renderVerify(req, res, v, 200, resent ? { pageNotice: { kind: 'success', text: '新しい認証コードを送信しました。以前のコードは使えません。' } } : {});
+  });
+
+  router.post('/verify', (req, res) => {
+    const v = verifiedOrRestart(req, res);
+    if (!v) return;
+    const form = parseForm(codeSchema, req.body);
+    if (!form.ok) return renderVerify(req, res, v, 400, { errors: form.errors });
+    const result = service.complete(v, form.data.code, clientIp(req));
+    if (result.ok) {
+      delete req.session.signup;
+      req.session.signupDone = { loginId: result.loginId };
+      return res.redirect(303, STEP4);
+    }
+    switch (result.reason) {
+      case 'already_registered':
+        return renderRegistered(req, res, v);
+      case 'login_id_taken':
+        return res.redirect(303, `${STEP2}?reason=taken`);
+      case 'none':
+        return res.redirect(303, `${STEP2}?reason=nocode`);
+      case 'wrong':
+        return renderVerify(req, res, v, 400, {
+          errors: { code: `認証コードが正しくありません。あと${result.remainingTries ?? 0}回間違えると、このコードは使えなくなります` },
+        });
+      case 'voided':
+        return renderVerify(req, res, v, 400, {
+          errors: { code: '認証コードを5回間違えたため、このコードは使えなくなりました。「認証コードを再送する」から新しいコードを受け取ってください' },
+        });
+      case 'expired':
+        return renderVerify(req, res, v, 400, {
+          errors: { code: '認証コードの有効期限が切れました。「認証コードを再送する」から新しいコードを受け取ってください' },
+        });
+      case 'too_many':
+        return renderVerify(req, res, v, 429, {
+          errors: { code: '認証コードの誤りが続いたため、しばらく入力を受け付けられません。1時間ほどたってから、もう一度お試しください' },
+        });
+    }
+  });
+
+  router.post('/verify/resend', (req, res) => {
+    const v = verifiedOrRestart(req, res);
+    if (!v) return;
+    const result = service.resendCode(v);
+    if (result.ok) return res.redirect(303, `${STEP3}?resent=1`);
+    if (result.reason === 'none') return res.redirect(303, `${STEP2}?reason=nocode`);
+    const text =
+      result.reason === 'too_soon'
+        ? `認証コードの再送は1分に1回までです。あと${Math.max(1, Math.ceil((result.retryAt - now()) / 1000))}秒たってから、もう一度お試しください。`
+        : `認証コードの再送は1時間に${RESENDS_PER_HOUR}回までです。${formatTime(result.retryAt)}以降に、もう一度お試しください。`;
+    renderVerify(req, res, v, 429, { pageNotice: { kind: 'error', text } });
+  });
+
+  // ---- Step 4: done -----------------------------------------------------------------
+  router.get('/done', (req, res) => {
+    const done = req.session.signupDone;
+    if (!done) return res.redirect(303, STEP1);
+    res.render('signup/done.njk', { pageTitle: '登録完了', loginId: done.loginId });
+  });
+
+  return router;
+}
+
+function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

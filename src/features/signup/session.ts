@@ -1,0 +1,26 @@
+import { MINUTE } from '../../lib/clock.js';
+
+/** How long a passed identity check lets the member continue (DESIGN.md "Signup" 1). */
+export const VERIFIED_FOR_MS = 30 * MINUTE;
+
+/** The signup flow's part of the member session. */
+export interface SignupSessionState {
+  memberId: number;
+  insurerId: number;
+  /** When the identity check passed, on the injected clock. */
+  verifiedAt: number;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    signup?: SignupSessionState;
+    /** Set at completion for the step-4 page; the rest of the signup state is gone by then. */
+    signupDone?: { loginId: string };
+  }
+}
+
+/** 'ok' while the identity check is fresh; why not otherwise. */
+export function signupStateStatus(state: SignupSessionState | undefined, now: number): 'ok' | 'missing' | 'expired' {
+  if (!state) return 'missing';
+  return now - state.verifiedAt > VERIFIED_FOR_MS ? 'expired' : 'ok';
+}

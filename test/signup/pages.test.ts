@@ -1,0 +1,104 @@
+import QRCode from 'qrcode';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestAgent, visibleText } from '../helpers/agent.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { makeInsurer } from '../helpers/factories.js';
+
+let ctx: TestContext;
+let html: string;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  makeInsurer(ctx.db, ctx.clock, { name: 'U-NEXT HOLDINGS健康保険組合' });
+  html = (await new TestAgent(ctx.app).get('/portal/signup')).text;
+});
+afterAll(() => ctx.close());
+
+const inputTag = (name: string) => new RegExp(`<input[^>]*name="${name}"[^>]*>`).exec(html)?.[0] ?? '';
+
+describe('the identity page (signup step 1)', () => {
+  it('shows the four steps with the current one marked for screen readers', () => {
+    const steps = /<ol class="steps"[\s\S]*?<\/ol>/.exec(html)![0];
+    expect(visibleText(steps)).toBe('現在のステップ： 1 本人確認 2 ID・パスワード設定 3 認証コード入力 4 完了');
+    expect(steps.match(/aria-current="step"/g)).toHaveLength(1);
+    expect(steps).toMatch(/<li aria-current="step"><span class="visually-hidden">現在のステップ：<\/span>1 本人確認<\/li>/);
+  });
+
+  it('has the seven fields with labels, hints above each and the right input modes', () => {
+    for (const name of ['insurerCode', 'symbol', 'number', 'nameKana']) {
+      expect(html).toContain(`<label class="field__label" for="${name}">`);
+      expect(inputTag(name)).toContain(`aria-describedby="${name}-hint"`);
+      // The hint comes before the input.
+      expect(html.indexOf(`id="${name}-hint"`)).toBeLessThan(html.indexOf(`id="${name}" name="${name}"`));
+    }
+    for (const name of ['birthYear', 'birthMonth', 'birthDay']) expect(html).toMatch(new RegExp(`<select[^>]*id="${name}" name="${name}"`));
+    expect(inputTag('symbol')).toContain('inputmode="numeric"');
+    expect(inputTag('number')).toContain('inputmode="numeric"');
+    const text = visibleText(html);
+    expect(text).toContain('記号・番号（保険証・資格確認書・資格情報のお知らせ・マイナポータルに記載）');
+    expect(text).toContain('半角数字で入力してください。全角・ハイフン・空白が入っていても構いません');
+    expect(text).toContain('ひらがな・カタカナのどちらでも');
+    expect(text).toContain('姓と名の間の空白はあってもなくても構いません');
+    expect(text).toContain('大文字・全角で入力しても構いません');
+  });
+
+  it('offers birth years from this year down to 1900 with their Japanese era, both eras where a year has two', () => {
+    const years = [...html.matchAll(/<option value="(\d{4})"[^>]*>([^<]*)<\/option>/g)].map((m) => [m[1], m[2]]);
+    expect(years[0]).toEqual(['2026', '2026（令和8）年']);
+    expect(years.at(-1)).toEqual(['1900', '1900（明治33）年']);
+    expect(years).toHaveLength(2026 - 1900 + 1);
+    const label = (y: string) => years.find((p) => p[0] === y)?.[1];
+    expect(label('1985')).toBe('1985（昭和60）年');
+    expect(label('1989')).toBe('1989（昭和64／平成元）年');
+    expect(label('2019')).toBe('2019（平成31／令和元）年');
+    expect(label('1926')).toBe('1926（大正15／昭和元）年');
+    expect(label('1912')).toBe('1912（明治45／大正元）年');
+  });
+
+  it('shows the drawing of where 記号 and 番号 are printed, as an image with a text alternative', async () => {
+    const img = /<img[^>]*src="\/public\/img\/card-symbol-number.svg"[^>]*>/.exec(html)?.[0];
+    expect(img).toBeDefined();
+    expect(img).toMatch(/alt="記号と番号の記載位置の図。[^"]+"/);
+    const svg = await request(ctx.app).get('/public/img/card-symbol-number.svg');
+    expect(svg.status).toBe(200);
+    expect(svg.headers['content-type']).toContain('image/svg+xml');
+    const body = svg.body instanceof Buffer ? svg.body.toString('utf8') : String(svg.text);
+    expect(body).toContain('記号');
+    expect(body).not.toMatch(/<script|<style|style=/); // nothing the page's CSP would have to allow
+  });
+
+  it('shows a QR code of its own full URL as inline SVG with an accessible name', async () => {
+    const expected = await QRCode.toString('http://127.0.0.1/portal/signup', { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const modules = /<path stroke="#000000" d="([^"]+)"/.exec(expected)![1]!;
+    expect(html).toContain(modules);
+    expect(html).toMatch(/<svg role="img" aria-label="このページのURLを表すQRコード" class="qr-code"/);
+    expect(visibleText(html)).toContain('http://127.0.0.1/portal/signup');
+  });
+
+  it('links members who already registered to the login page and says last year\u2019s IDs were reset', () => {
+    const text = visibleText(html);
+    expect(html).toContain('href="/portal/"');
+    expect(text).toContain('2回目以降の方');
+    expect(text).toContain('毎年度、ユーザーID・パスワードはリセットされます');
+    expect(text).toContain('今年度あらためて初回登録をお願いします');
+  });
+
+  it('has a CSRF token in the form and no inline script or style', () => {
+    expect(html).toMatch(/<input type="hidden" name="_csrf" value="[^"]+">/);
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style\b/);
+    expect(html).not.toMatch(/\sstyle="/);
+  });
+
+  it('explains why a later step sent the member back', async () => {
+    const agent = new TestAgent(ctx.app);
+    expect(visibleText((await agent.get('/portal/signup?reason=expired')).text)).toContain('30分以上たったため');
+    expect(visibleText((await agent.get('/portal/signup?reason=start')).text)).toContain('はじめに本人確認を行ってください');
+    expect(visibleText((await agent.get('/portal/signup?reason=<b>x</b>')).text)).not.toContain('<b>');
+  });
+
+  it('keeps every step page out of caches', async () => {
+    const res = await request(ctx.app).get('/portal/signup');
+    expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
