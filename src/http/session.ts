@@ -58,7 +58,8 @@ export function sessionMiddleware(
   deps: { config: Config; db: Db; clock: Clock },
   policy: SessionPolicy,
 ): RequestHandler[] {
-  const store = new SqliteSessionStore(deps.db, deps.clock, policy.idleMs);
+  // Rows outlive the idle window so the limits below can tell an expired session from none.
+  const store = new SqliteSessionStore(deps.db, deps.clock, policy.absoluteMs);
   const base = session({
     name: policy.cookieName,
     secret: deps.config.sessionSecret,

@@ -1,7 +1,81 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
+import { echoValues, parseForm } from '../../http/forms.js';
+import { safeNextPath } from '../../http/member-guard.js';
+import { destroySession, memberSessionPolicy, regenerateSession } from '../../http/session.js';
+import { formatTime } from '../../lib/time.js';
+import { clientIp } from './client-ip.js';
+import { LOGIN_LABELS, loginSchema } from './schemas.js';
+import { createLoginService, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS } from './service.js';
 
-// Placeholder until the login feature lands.
-export function loginRoutes(_deps: Deps): Router {
-  return Router();
+const INVALID = 'ユーザーIDまたはパスワードが正しくありません。入力内容をお確かめのうえ、もう一度お試しください。';
+const THROTTLED =
+  'このネットワークからのログインの失敗が続いたため、一時的にログインを受け付けていません。15分ほどたってから、もう一度お試しください。';
+const SESSION_ENDED =
+  '一定時間操作がなかったか、ログインから長時間が経過したため、安全のためログアウトしました。もう一度ログインしてください。';
+const LOGGED_OUT = 'ログアウトしました。';
+
+/** `/portal/` (login form), `POST /portal/login`, `POST /portal/logout`. */
+export function loginRoutes(deps: Deps): Router {
+  const service = createLoginService(deps);
+  const router = Router();
+  const cookie = memberSessionPolicy(deps.config);
+
+  function renderLogin(res: Response, status: number, locals: Record<string, unknown> = {}) {
+    res.status(status).render('login/index.njk', {
+      pageTitle: 'ログイン',
+      labels: LOGIN_LABELS,
+      values: {},
+      errors: {},
+      ...locals,
+    });
+  }
+
+  router.get('/', (req, res) => {
+    const next = safeNextPath(req.query.next);
+    if (req.session.accountId !== undefined) {
+      // requireMember on my page checks the account is still active.
+      res.redirect(303, next ?? '/portal/mypage');
+      return;
+    }
+    let pageNotice: { kind: string; text: string } | undefined;
+    if (req.session.expired) {
+      pageNotice = { kind: 'warning', text: SESSION_ENDED };
+      delete req.session.expired; // say it once
+    } else if (req.query.loggedOut === '1') {
+      pageNotice = { kind: 'success', text: LOGGED_OUT };
+    }
+    renderLogin(res, 200, { next, pageNotice });
+  });
+
+  router.post('/login', async (req, res) => {
+    const body = req.body as Record<string, unknown> | undefined;
+    const next = safeNextPath(body?.next);
+    const form = parseForm(loginSchema, body);
+    if (!form.ok) return renderLogin(res, 400, { errors: form.errors, values: form.values, next });
+    const values = echoValues(body ?? {});
+    const result = await service.login({ loginId: form.data.loginId, password: form.data.password, clientIp: clientIp(req) });
+    switch (result.outcome) {
+      case 'ok':
+        // A new session id at login: nothing of the anonymous session survives.
+        await regenerateSession(req, deps.clock.now(), { accountId: result.accountId, insurerId: result.insurerId });
+        return res.redirect(303, next ?? '/portal/mypage');
+      case 'invalid':
+        return renderLogin(res, 401, { errors: { _form: INVALID }, values, next });
+      case 'locked':
+        return renderLogin(res, 401, { locked: { until: formatTime(result.until), limit: LOGIN_FAILURE_LIMIT, minutes: LOGIN_LOCK_MS / 60_000 }, values, next });
+      case 'closed':
+        return renderLogin(res, 401, { closed: result.reason, values, next });
+      case 'address_throttled':
+        return renderLogin(res, 429, { pageNotice: { kind: 'error', text: THROTTLED }, values, next });
+    }
+  });
+
+  router.post('/logout', async (req, res) => {
+    await destroySession(req);
+    res.clearCookie(cookie.cookieName, { path: cookie.cookiePath, httpOnly: true, sameSite: 'lax', secure: deps.config.isProduction });
+    res.redirect(303, '/portal/?loggedOut=1');
+  });
+
+  return router;
 }

@@ -1,7 +1,75 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
+import { parseForm } from '../../http/forms.js';
+import { requireCurrentTerms, requireMember, signedInMember } from '../../http/member-guard.js';
+import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
+import { formatTime } from '../../lib/time.js';
+import { clientIp } from '../login/client-ip.js';
+import { LOGIN_FAILURE_LIMIT } from '../login/service.js';
+import { emailChangeRoutes } from './email-routes.js';
+import { CHANGE_PASSWORD_LABELS, changePasswordSchema } from './schemas.js';
+import { createMypageService } from './service.js';
 
-// Placeholder until the mypage feature lands.
-export function mypageRoutes(_deps: Deps): Router {
-  return Router();
+/** What a finished change says on my page (only these values show anything). */
+const DONE: Record<string, string> = {
+  password: 'パスワードを変更しました。ほかの端末でのログインは終了しました。',
+  email: 'メールアドレスを変更しました。変更前のメールアドレスにもお知らせを送りました。',
+};
+
+/** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
+export function mypageRoutes(deps: Deps): Router {
+  const service = createMypageService(deps);
+  const router = Router();
+  router.use(requireMember(deps), requireCurrentTerms(deps));
+
+  router.get('/', (req, res) => {
+    const member = signedInMember(res);
+    const { insurer, notices } = service.overview(member);
+    const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
+    res.render('mypage/index.njk', {
+      pageTitle: 'マイページ',
+      member,
+      insurer: insurer ?? res.locals.insurer,
+      notices,
+      pageNotice: done ? { kind: 'success', text: done } : undefined,
+    });
+  });
+
+  function renderPassword(res: Response, status: number, locals: Record<string, unknown> = {}) {
+    res.status(status).render('mypage/password.njk', {
+      pageTitle: 'パスワードの変更',
+      passwordRules: PASSWORD_RULES_TEXT,
+      labels: CHANGE_PASSWORD_LABELS,
+      errors: {},
+      ...locals,
+    });
+  }
+
+  router.get('/password', (_req, res) => renderPassword(res, 200));
+
+  router.post('/password', async (req, res) => {
+    const member = signedInMember(res);
+    const form = parseForm(changePasswordSchema, req.body);
+    if (!form.ok) return renderPassword(res, 400, { errors: form.errors });
+    const result = await service.changePassword({ member, ...form.data, clientIp: clientIp(req), keepSessionId: req.sessionID });
+    if (result.ok) {
+      // This session stays signed in under the new password; every other one has ended.
+      delete req.session.passwordChangedAt;
+      return res.redirect(303, '/portal/mypage?done=password');
+    }
+    switch (result.reason) {
+      case 'rules':
+        return renderPassword(res, 400, { errors: result.errors });
+      case 'wrong_current':
+        if (result.lockedUntil !== null) return renderPassword(res, 429, { locked: formatTime(result.lockedUntil), limit: LOGIN_FAILURE_LIMIT });
+        return renderPassword(res, 400, { errors: { currentPassword: '現在のパスワードが正しくありません' } });
+      case 'locked':
+        return renderPassword(res, 429, { locked: formatTime(result.until), limit: LOGIN_FAILURE_LIMIT });
+      case 'gone':
+        return res.redirect(303, '/portal/');
+    }
+  });
+
+  router.use('/email', emailChangeRoutes(deps));
+  return router;
 }

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE, SECOND } from '../../src/lib/clock.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { TestAgent, visibleText } from '../helpers/agent.js';
+import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+async function signedIn(): Promise<{ agent: TestAgent; account: TestAccount }> {
+  const account = await makeAccount(ctx.db, ctx.clock, { email: `old${Math.random().toString(36).slice(2, 8)}@example.jp` });
+  acceptLatestTerms(ctx.db, ctx.clock, account);
+  const agent = new TestAgent(ctx.app);
+  expect((await logIn(agent, account.loginId, account.password)).status).toBe(303);
+  return { agent, account };
+}
+
+/** Submits the new address and reads the code from the mail that reached it. */
+async function requestCode(agent: TestAgent, email: string): Promise<string> {
+  const before = ctx.smtp.mails.length;
+  const res = await agent.submit('/portal/mypage/email', { email, emailConfirm: email });
+  expect(res.status).toBe(303);
+  expect(res.headers.location).toBe('/portal/mypage/email/verify');
+  await ctx.deliverMail();
+  const mail = await ctx.smtp.waitForMail((m) => ctx.smtp.mails.indexOf(m) >= before && m.to === email);
+  return /認証コード：(\d{6})/.exec(mail.text)![1]!;
+}
+
+const codesOf = (accountId: number) =>
+  ctx.db.prepare("SELECT email, consumed_at, voided_at FROM email_codes WHERE purpose = 'email_change' AND account_id = ? ORDER BY id").all(accountId) as {
+    email: string; consumed_at: number | null; voided_at: number | null;
+  }[];
+
+describe('change e-mail', () => {
+  it('sends a code to the new address, changes it on the right code, and tells the old address', async () => {
+    const { agent, account } = await signedIn();
+    const form = await agent.get('/portal/mypage/email');
+    expect(form.status).toBe(200);
+    expect(visibleText(form.text)).toContain(`${account.email[0]}****@example.jp`);
+    expect(form.text).toContain('autocomplete="email"');
+
+    const code = await requestCode(agent, 'new.address@example.co.jp');
+    const mail = ctx.smtp.mails.find((m) => m.to === 'new.address@example.co.jp')!;
+    expect(mail.subject).toBe(`【${account.insurer.name}】メールアドレス変更の認証コードのお知らせ`);
+    expect(outboxFor(ctx.db, account.id)).toEqual([
+      expect.objectContaining({ kind: 'email_change_code', to_address: 'new.address@example.co.jp', member_id: account.member.id, sensitive: 1 }),
+    ]);
+    const verify = await agent.get('/portal/mypage/email/verify');
+    expect(visibleText(verify.text)).toContain('new.address@example.co.jp');
+    expect(verify.text).toContain('autocomplete="one-time-code"');
+    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+
+    const res = await agent.post('/portal/mypage/email/verify', { code });
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/portal/mypage?done=email');
+    expect(accountRow(ctx.db, account.id).email).toBe('new.address@example.co.jp');
+    expect(codesOf(account.id)[0]!.consumed_at).toBe(ctx.clock.now());
+    const mypage = visibleText((await agent.get('/portal/mypage?done=email')).text);
+    expect(mypage).toContain('メールアドレスを変更しました');
+    expect(mypage).toContain('n****@example.co.jp');
+
+    expect(outboxFor(ctx.db, account.id).map((m) => [m.kind, m.to_address])).toEqual([
+      ['email_change_code', 'new.address@example.co.jp'],
+      ['email_changed', account.email],
+    ]);
+    await ctx.deliverMail();
+    const notice = await ctx.smtp.waitForMail((m) => m.to === account.email);
+    expect(notice.subject).toBe(`【${account.insurer.name}】メールアドレス変更のお知らせ`);
+    expect(notice.text).toContain('n****@example.co.jp');
+    expect(notice.text).not.toContain('new.address@');
+  });
+
+  it('refuses a wrong code, counting down the tries, and keeps the address', async () => {
+    const { agent, account } = await signedIn();
+    const code = await requestCode(agent, 'typo@example.co.jp');
+    const wrong = code === '000000' ? '111111' : '000000';
+    const res = await agent.post('/portal/mypage/email/verify', { code: wrong });
+    expect(res.status).toBe(400);
+    expect(visibleText(res.text)).toContain('あと4回間違えると');
+    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+  });
+
+  it('refuses a code after 10 minutes', async () => {
+    const { agent, account } = await signedIn();
+    const code = await requestCode(agent, 'late@example.co.jp');
+    ctx.clock.advance(10 * MINUTE);
+    const res = await agent.post('/portal/mypage/email/verify', { code });
+    expect(res.status).toBe(400);
+    expect(visibleText(res.text)).toContain('有効期限が切れました');
+    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+  });
+
+  it('resends a new code no sooner than a minute later, voiding the old one', async () => {
+    const { agent, account } = await signedIn();
+    const first = await requestCode(agent, 'again@example.co.jp');
+    await agent.get('/portal/mypage/email/verify');
+    const soon = await agent.post('/portal/mypage/email/verify/resend');
+    expect(soon.status).toBe(429);
+    expect(visibleText(soon.text)).toContain('1分に1回まで');
+    ctx.clock.advance(61 * SECOND);
+    const before = ctx.smtp.mails.length;
+    await agent.get('/portal/mypage/email/verify');
+    const resent = await agent.post('/portal/mypage/email/verify/resend');
+    expect(resent.headers.location).toBe('/portal/mypage/email/verify?resent=1');
+    await ctx.deliverMail();
+    const mail = await ctx.smtp.waitForMail((m) => ctx.smtp.mails.indexOf(m) >= before && m.to === 'again@example.co.jp');
+    const second = /認証コード：(\d{6})/.exec(mail.text)![1]!;
+    expect(codesOf(account.id).map((c) => c.voided_at !== null)).toEqual([true, false]);
+    await agent.get('/portal/mypage/email/verify');
+    if (first !== second) expect((await agent.post('/portal/mypage/email/verify', { code: first })).status).toBe(400);
+    expect((await agent.post('/portal/mypage/email/verify', { code: second })).status).toBe(303);
+    expect(accountRow(ctx.db, account.id).email).toBe('again@example.co.jp');
+  });
+
+  it('checks the new address like signup does: shape, confirmation, not the current one', async () => {
+    const { agent, account } = await signedIn();
+    const bad = await agent.submit('/portal/mypage/email', { email: '_ab..cd---@example.co.jp', emailConfirm: '_ab..cd---@example.co.jp' });
+    expect(bad.status).toBe(400);
+    expect(visibleText(bad.text)).toContain('ドット（.）が連続するアドレス');
+    expect(bad.text).toContain('value="_ab..cd---@example.co.jp"');
+    const differs = await agent.submit('/portal/mypage/email', { email: 'a@example.co.jp', emailConfirm: 'b@example.co.jp' });
+    expect(visibleText(differs.text)).toContain('一致しません');
+    const same = await agent.submit('/portal/mypage/email', { email: account.email.toUpperCase(), emailConfirm: account.email.toUpperCase() });
+    expect(visibleText(same.text)).toContain('現在ご登録のメールアドレスと同じです');
+    await agent.get('/portal/mypage/email');
+    expect((await agent.post('/portal/mypage/email', { email: ['a', 'b'] })).status).toBe(400);
+    expect(codesOf(account.id)).toEqual([]);
+  });
+
+  it('sends the code page back to the form when no code is waiting', async () => {
+    const { agent } = await signedIn();
+    const res = await agent.get('/portal/mypage/email/verify');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe('/portal/mypage/email');
+  });
+
+  it('refuses each of its forms without the CSRF token (403), changing nothing', async () => {
+    const { agent, account } = await signedIn();
+    await agent.get('/portal/mypage/email');
+    expect((await agent.post('/portal/mypage/email', { email: 'x@example.co.jp', emailConfirm: 'x@example.co.jp', _csrf: 'forged' })).status).toBe(403);
+    expect(codesOf(account.id)).toEqual([]);
+    const code = await requestCode(agent, 'csrf@example.co.jp');
+    await agent.get('/portal/mypage/email/verify');
+    expect((await agent.post('/portal/mypage/email/verify', { code, _csrf: 'forged' })).status).toBe(403);
+    ctx.clock.advance(61 * SECOND);
+    expect((await agent.post('/portal/mypage/email/verify/resend', { _csrf: 'forged' })).status).toBe(403);
+    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(codesOf(account.id)).toHaveLength(1);
+  });
+});
