@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/database.js';
 import { migrate } from './db/migrate.js';
 import { buildDeps } from './deps.js';
-import { DEMO_INSURER, DEMO_MEMBER, isDatabaseEmpty, seedDemo } from './demo/seed.js';
+import { DEMO_INSURER, DEMO_MEMBER, DEMO_STAFF, isDatabaseEmpty, seedDemo } from './demo/seed.js';
 import { pruneExpiredSessions } from './http/session-store.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
@@ -87,6 +87,14 @@ function printBanner(o: { base: string; dataDir: string; devMail: boolean; smtp:
     `  生年月日 ${DEMO_MEMBER.birthDate} / 氏名（カナ） ${DEMO_MEMBER.nameKana}`,
     '',
   );
+  if (o.devMail) {
+    lines.push(
+      `Demo call-center supervisor at ${o.base}/staff/login (development only):`,
+      `  ログインID ${DEMO_STAFF.loginId} / 初期パスワード ${DEMO_STAFF.initialPassword}`,
+      '  first sign-in: choose a new password, then scan the QR code with an authenticator app (TOTP)',
+      '',
+    );
+  }
   console.log(lines.join('\n'));
 }
 

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { Config } from '../config.js';
@@ -24,6 +25,8 @@ declare module 'express-session' {
 
 export interface SessionPolicy {
   cookieName: string;
+  /** Derives this audience's signing key from SESSION_SECRET, so one side's cookie never verifies on the other. */
+  secretLabel: string;
   cookiePath: string;
   idleMs: number;
   absoluteMs: number;
@@ -34,6 +37,7 @@ export function memberSessionPolicy(config: Config): SessionPolicy {
   return {
     // __Host- binds the cookie to this exact origin over HTTPS (no Domain, Path=/).
     cookieName: config.isProduction ? '__Host-portal' : 'portal.sid',
+    secretLabel: 'member-session',
     cookiePath: '/',
     idleMs: 30 * MINUTE,
     absoluteMs: 12 * HOUR,
@@ -43,6 +47,7 @@ export function memberSessionPolicy(config: Config): SessionPolicy {
 export function staffSessionPolicy(config: Config): SessionPolicy {
   return {
     cookieName: config.isProduction ? '__Secure-staff' : 'staff.sid',
+    secretLabel: 'staff-session',
     cookiePath: '/staff',
     idleMs: 15 * MINUTE,
     absoluteMs: 8 * HOUR,
@@ -62,7 +67,7 @@ export function sessionMiddleware(
   const store = new SqliteSessionStore(deps.db, deps.clock, policy.absoluteMs);
   const base = session({
     name: policy.cookieName,
-    secret: deps.config.sessionSecret,
+    secret: crypto.createHmac('sha256', deps.config.sessionSecret).update(policy.secretLabel).digest('base64url'),
     store,
     resave: false,
     saveUninitialized: false,

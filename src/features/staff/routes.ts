@@ -1,7 +1,27 @@
 import { Router } from 'express';
 import type { Deps } from '../../deps.js';
+import { staffAuditRoutes } from './audit-routes.js';
+import { staffAuthRoutes } from './auth-routes.js';
+import { staffErrorHandler, staffNotFound } from './errors.js';
+import { requireStaff, requireSupervisor } from './guard.js';
+import { staffMemberRoutes } from './member-routes.js';
+import { staffSearchRoutes } from './search-routes.js';
+import { staffTeamRoutes } from './team-routes.js';
 
-// Placeholder until the staff feature lands.
-export function staffRoutes(_deps: Deps): Router {
-  return Router();
+/**
+ * The call-center console under /staff. app.ts has already put the staff
+ * session (own cookie, 15 min idle / 8 h), CSRF, no-store and noindex in front.
+ * Everything after the sign-in pages needs a signed-in staff member.
+ */
+export function staffRoutes(deps: Deps): Router {
+  const router = Router();
+  router.use(staffAuthRoutes(deps));
+  router.use(requireStaff(deps));
+  router.use(staffSearchRoutes(deps));
+  router.use('/members', staffMemberRoutes(deps));
+  router.use('/audit', requireSupervisor, staffAuditRoutes(deps));
+  router.use('/team', requireSupervisor, staffTeamRoutes(deps));
+  router.use(staffNotFound);
+  router.use(staffErrorHandler);
+  return router;
 }

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { optionalTextField, textField } from '../../http/forms.js';
+import { canonicalCardValue, canonicalInsurerCode, isValidCardValue, isValidInsurerCode } from '../../lib/identifiers.js';
+import { invalidKanaNameChars, kanaKey } from '../../lib/kana.js';
+import { isRealDate } from '../../lib/time.js';
+
+/** Sign-in, step 1. Long values are refused before any hashing. */
+export const signInSchema = z.object({
+  loginId: textField('ログインID', { max: 50 }),
+  password: textField('パスワード', { max: 100, trim: false }),
+});
+
+/** Sign-in, step 2 (and enrolment): a six-digit code; full-width digits and spaces are forgiven. */
+export const codeSchema = z.object({
+  code: textField('認証コード', { max: 20 })
+    .transform((v) => v.normalize('NFKC').replace(/\s/g, ''))
+    .refine((v) => /^[0-9]{6}$/.test(v), '認証コードは6桁の数字で入力してください'),
+});
+
+export const newPasswordSchema = z
+  .object({
+    newPassword: textField('新しいパスワード', { max: 100, trim: false }),
+    newPasswordConfirm: textField('新しいパスワード（確認）', { max: 100, trim: false }),
+  })
+  .refine((v) => v.newPassword === v.newPasswordConfirm, {
+    path: ['newPasswordConfirm'],
+    message: '確認用のパスワードが一致しません',
+  });
+
+const cardValue = (label: string) =>
+  textField(label, { max: 40 })
+    .transform(canonicalCardValue)
+    .refine(isValidCardValue, `${label}を正しく入力してください`);
+
+/** Look-up by insurer + 記号 + 番号: canonical forms, exact match only. */
+export const cardSearchSchema = z.object({
+  insurerCode: textField('保険者', { max: 40 })
+    .transform(canonicalInsurerCode)
+    .refine(isValidInsurerCode, '保険者を選択してください'),
+  symbol: cardValue('記号'),
+  number: cardValue('番号'),
+});
+
+const dateNumber = (label: string, max: number) =>
+  textField(label, { max: 10 })
+    .transform((v) => v.normalize('NFKC').trim())
+    .refine((v) => /^[0-9]{1,4}$/.test(v) && Number(v) >= 1 && Number(v) <= max, `${label}を数字で入力してください`)
+    .transform(Number);
+
+/** Look-up by kana name (both kana keys) + birthdate: no partial names. */
+export const kanaSearchSchema = z
+  .object({
+    nameKana: textField('氏名（カナ）', { max: 50 })
+      .refine((v) => invalidKanaNameChars(v).length === 0, '氏名（カナ）はひらがなかカタカナで入力してください')
+      .refine((v) => kanaKey(v).length >= 2, '氏名（カナ）を姓名とも入力してください'),
+    birthYear: dateNumber('生年月日（年）', 9999).refine((y) => y >= 1900, '生年月日（年）を西暦4桁で入力してください'),
+    birthMonth: dateNumber('生年月日（月）', 12),
+    birthDay: dateNumber('生年月日（日）', 31),
+  })
+  .transform((v) => ({
+    nameKana: v.nameKana,
+    birthDate: `${String(v.birthYear).padStart(4, '0')}-${String(v.birthMonth).padStart(2, '0')}-${String(v.birthDay).padStart(2, '0')}`,
+  }))
+  .refine((v) => isRealDate(v.birthDate), { path: ['birthDay'], message: '生年月日が存在しない日付です' });
+
+/** Every action on a member asks why. */
+export const reasonSchema = z.object({
+  reason: textField('理由', { max: 500 }),
+});
+
+const isoDate = (label: string) =>
+  optionalTextField(label, 20).refine((v) => v === '' || isRealDate(v), `${label}はYYYY-MM-DDの形で入力してください`);
+
+/** Audit log filters (GET query): all optional. */
+export const auditFilterSchema = z
+  .object({
+    staff: optionalTextField('スタッフ', 100),
+    memberId: optionalTextField('加入者ID', 20).refine((v) => v === '' || /^[1-9][0-9]{0,14}$/.test(v), '加入者IDは数字で入力してください'),
+    from: isoDate('開始日'),
+    to: isoDate('終了日'),
+    page: optionalTextField('ページ', 10).refine((v) => v === '' || /^[1-9][0-9]{0,5}$/.test(v), 'ページを正しく指定してください'),
+  })
+  .refine((v) => v.from === '' || v.to === '' || v.from <= v.to, { path: ['to'], message: '終了日は開始日以降の日付にしてください' });
+
+/** `/staff/members/<id>`: a positive integer, or no such page. */
+export function parseMemberId(raw: string | undefined): number | undefined {
+  return raw !== undefined && /^[1-9][0-9]{0,14}$/.test(raw) ? Number(raw) : undefined;
+}
