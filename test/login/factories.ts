@@ -7,7 +7,9 @@ import { createTermsService } from '../../src/features/terms/service.js';
 import { makeInsurer, makeMember } from '../helpers/factories.js';
 import type { TestAgent } from '../helpers/agent.js';
 import type { TestContext } from '../helpers/app.js';
-import { runCli } from '../../src/cli/index.js';
+import { cli } from '../helpers/cli.js';
+
+export { cli };
 
 let seq = 0;
 
@@ -104,17 +106,3 @@ export function outboxFor(db: Db, accountId: number) {
     .all(accountId) as { kind: string; to_address: string; subject: string; member_id: number; account_id: number; sensitive: number }[];
 }
 
-/** Runs `portal …` in-process against the test database and clock. */
-export async function cli(ctx: TestContext, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    config: ctx.deps.config,
-    db: ctx.db,
-    clock: ctx.clock,
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    interactive: false,
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}

@@ -1,24 +1,12 @@
 import * as OTPAuth from 'otpauth';
 import { expect } from 'vitest';
-import { runCli } from '../../src/cli/index.js';
 import { SECOND } from '../../src/lib/clock.js';
 import { TestAgent } from '../helpers/agent.js';
 import type { TestContext } from '../helpers/app.js';
+import { cli } from '../helpers/cli.js';
 
-/** Runs `portal …` in-process against the test database and clock. */
-export async function cli(ctx: TestContext, argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    config: ctx.deps.config,
-    db: ctx.db,
-    clock: ctx.clock,
-    out: (l) => out.push(l),
-    err: (l) => err.push(l),
-    interactive: false,
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+export { cli };
+
 
 /** `portal staff add …`; returns the one-time password it printed. */
 export async function addStaff(ctx: TestContext, login: string, role: 'operator' | 'supervisor', insurers: string[] = []): Promise<string> {

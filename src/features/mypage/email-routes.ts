@@ -6,7 +6,8 @@ import { formatTime } from '../../lib/time.js';
 import { RESENDS_PER_HOUR } from '../email-codes/service.js';
 import { clientIp } from '../login/client-ip.js';
 import { createEmailChangeService } from './email-change.js';
-import { CHANGE_EMAIL_LABELS, changeEmailSchema, emailCodeSchema } from './schemas.js';
+import { emailCodeSchema } from '../email-codes/schema.js';
+import { CHANGE_EMAIL_LABELS, changeEmailSchema } from './schemas.js';
 
 const FORM = '/portal/mypage/email';
 const VERIFY = '/portal/mypage/email/verify';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { textField } from '../../http/forms.js';
 import { emailProblem, normalizeEmail } from '../../lib/email-address.js';
-import { CODE_FORMAT, normalizeCodeInput } from '../email-codes/service.js';
 import { newPasswordFields } from '../recovery/schemas.js';
 
 /** Change password: the current one, then a new one under the signup rules (checked by the service). */
@@ -36,13 +35,3 @@ export const CHANGE_EMAIL_LABELS: Record<string, string> = {
   email: '新しいメールアドレス',
   emailConfirm: '新しいメールアドレス（確認用）',
 };
-
-/** Change e-mail, step 2: the six digits (full-width digits, spaces and hyphens folded away). */
-export const emailCodeSchema = z.object({
-  code: z
-    .string({ error: (iss) => (iss.input === undefined ? '認証コードを入力してください' : '認証コードを正しく入力してください') })
-    .max(50, '認証コードは6桁の数字で入力してください')
-    .transform(normalizeCodeInput)
-    .refine((v) => v !== '', '認証コードを入力してください')
-    .refine((v) => v === '' || CODE_FORMAT.test(v), '認証コードは、メールに記載の6桁の数字で入力してください'),
-});

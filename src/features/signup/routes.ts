@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
+import { emailCodeSchema } from '../email-codes/schema.js';
 import { echoValues, parseForm } from '../../http/forms.js';
 import { regenerateSession } from '../../http/session.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
@@ -10,7 +11,6 @@ import { qrCodeSvg } from './qr.js';
 import {
   ACCOUNT_LABELS,
   accountSchema,
-  codeSchema,
   identitySchema,
   LOGIN_ID_RULES_TEXT,
   parseAllProblems,
@@ -192,7 +192,7 @@ export function signupRoutes(deps: Deps): Router {
   router.post('/verify', (req, res) => {
     const v = verifiedOrRestart(req, res);
     if (!v) return;
-    const form = parseForm(codeSchema, req.body);
+    const form = parseForm(emailCodeSchema, req.body);
     if (!form.ok) return renderVerify(req, res, v, 400, { errors: form.errors });
     const result = service.complete(v, form.data.code, clientIp(req));
     if (result.ok) {

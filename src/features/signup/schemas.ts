@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { echoValues } from '../../http/forms.js';
 import { emailProblem, normalizeEmail } from '../../lib/email-address.js';
 import { passwordProblems } from '../../lib/password-rules.js';
-import { CODE_FORMAT, normalizeCodeInput } from '../email-codes/service.js';
 
 export { identitySchema } from '../identity/schema.js';
 
@@ -86,16 +85,6 @@ export const ACCOUNT_LABELS: Record<string, string> = {
   email: 'メールアドレス',
   emailConfirm: 'メールアドレス（確認用）',
 };
-
-/** Step 3: the six digits, with full-width digits, spaces and hyphens folded away. */
-export const codeSchema = z.object({
-  code: z
-    .string({ error: (iss) => (iss.input === undefined ? '認証コードを入力してください' : '認証コードを正しく入力してください') })
-    .max(50, '認証コードは6桁の数字で入力してください')
-    .transform(normalizeCodeInput)
-    .refine((v) => v !== '', '認証コードを入力してください')
-    .refine((v) => v === '' || CODE_FORMAT.test(v), '認証コードは、メールに記載の6桁の数字で入力してください'),
-});
 
 export type ProblemLists = Record<string, string[]>;
 
