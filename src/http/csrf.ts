@@ -26,14 +26,20 @@ export function csrfProtection(): RequestHandler[] {
 }
 
 /**
- * Refuses state-changing requests whose Origin (or, lacking it, Referer) is
- * another site: a second line behind the token, and the one that stops
- * login CSRF before any session exists.
+ * Refuses state-changing requests from another site: a second line behind
+ * the token, and the one that stops login CSRF before any session exists.
+ * Browsers that send Fetch Metadata are judged by `Sec-Fetch-Site` (pages
+ * with `Referrer-Policy: no-referrer` post with `Origin: null`, so Origin
+ * alone cannot tell); others by Origin, or lacking it, Referer.
  */
 export function sameOriginCheck(baseUrl: string): RequestHandler {
   const configured = new URL(baseUrl).origin;
   return (req, _res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const fetchSite = req.get('sec-fetch-site');
+    if (fetchSite !== undefined) {
+      return fetchSite === 'same-origin' ? next() : next(new HttpError(403, 'origin'));
+    }
     const own = `${req.protocol}://${req.get('host') ?? ''}`;
     const origin = req.get('origin') ?? refererOrigin(req.get('referer'));
     if (origin === undefined) return next(); // non-browser clients; the CSRF token still applies

@@ -9,6 +9,14 @@ export const TERMS_MAX_CHARS = 200_000;
 
 // Raw HTML off: the terms are the society's text, but the page must stay safe whatever it holds.
 const markdown = new MarkdownIt({ html: false, linkify: true });
+// The page's own <h1> is 利用規約; the text's headings sit one level below it.
+markdown.core.ruler.push('demote_headings', (state) => {
+  for (const token of state.tokens) {
+    if (token.type === 'heading_open' || token.type === 'heading_close') {
+      token.tag = `h${Math.min(6, Number(token.tag.slice(1)) + 1)}`;
+    }
+  }
+});
 
 export interface TermsForPage {
   id: number;

@@ -1,0 +1,192 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DESKTOP, launchBrowser, newJourneyContext, VIEWPORTS, type Viewport } from './harness/browser.js';
+import { button, credentialsFor, expectHeading, field, mainText, signUp, type Credentials } from './harness/flows.js';
+import { expectMail } from './harness/mail.js';
+import { addMembers, INSURER_CODE, memberLikeDemo, type RegistryMember } from './harness/members.js';
+import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
+import { startPortal, type RunningPortal } from './harness/server.js';
+import { Authenticator } from './harness/totp.js';
+
+// Journey 5: an operator signs in for the first time (new password, authenticator), finds a
+// member by 記号・番号, opens the member page and sends the ID reminder; a supervisor then
+// reads all of it in the audit log; the operator's next sign-in asks for the TOTP code.
+const JOURNEY = 'staff';
+const STAFF_PASSWORD = 'Console#2025x';
+
+let portal: RunningPortal;
+let browser: Browser;
+const callers = new Map<string, { member: RegistryMember; creds: Credentials }>();
+const initialPasswords = new Map<string, string>();
+
+async function addStaff(login: string, role: 'operator' | 'supervisor'): Promise<void> {
+  const result = await portal.cli(['staff', 'add', '--login', login, '--role', role]);
+  expect(result.code, result.stderr).toBe(0);
+  const password = /initial password[^:]*:\s*(\S+)/.exec(result.stdout)?.[1];
+  if (!password) throw new Error(`no initial password in the output of staff add:\n${result.stdout}`);
+  initialPasswords.set(login, password);
+}
+
+beforeAll(async () => {
+  clearJourneyResults(JOURNEY);
+  portal = await startPortal();
+  browser = await launchBrowser();
+  for (const v of VIEWPORTS) {
+    callers.set(v.name, { member: memberLikeDemo(), creds: credentialsFor(`staff-${v.name}`) });
+    await addStaff(`op-${v.name}`, 'operator');
+    await addStaff(`sup-${v.name}`, 'supervisor');
+  }
+  await addMembers(portal, [...callers.values()].map((c) => c.member));
+  // The callers have accounts, so there is an ID to remind them of.
+  const context = await newJourneyContext(browser, DESKTOP, portal.baseUrl);
+  const page = await context.newPage();
+  for (const { member, creds } of callers.values()) {
+    await context.clearCookies();
+    await signUp(page, portal, member, creds);
+  }
+  await context.close();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await portal?.close();
+});
+
+/** First sign-in: initial password → new password → authenticator enrolment; checks each screen. */
+async function firstSignIn(page: Page, screens: ScreenChecker, login: string, withErrors: boolean): Promise<Authenticator> {
+  await page.goto('/staff/');
+  await page.waitForURL('**/staff/login');
+  await expectHeading(page, 'ログイン');
+  const signInFields = { autocomplete: { loginId: 'username', password: 'current-password' } };
+  await screens.check('signin', signInFields);
+  if (withErrors) {
+    await button(page, '次へ').click();
+    await page.waitForLoadState('load');
+    await screens.check('signin-errors', { ...signInFields, errors: true });
+  }
+  await field(page, 'ログインID').fill(login);
+  await field(page, 'パスワード').fill(initialPasswords.get(login)!);
+  await button(page, '次へ').click();
+  await page.waitForURL('**/staff/login/password');
+  await expectHeading(page, '新しいパスワードの設定');
+  await screens.check('new-password', { autocomplete: { newPassword: 'new-password', newPasswordConfirm: 'new-password' } });
+  if (withErrors) {
+    await button(page, '設定して次へ').click();
+    await page.waitForLoadState('load');
+    await screens.check('new-password-errors', { errors: true });
+  }
+  await field(page, '新しいパスワード').fill(STAFF_PASSWORD);
+  await field(page, '新しいパスワード（確認）').fill(STAFF_PASSWORD);
+  await button(page, '設定して次へ').click();
+  await page.waitForURL('**/staff/login/enrol');
+  await expectHeading(page, '認証アプリの登録');
+  const secret = (await page.locator('#totp-secret').innerText()).trim();
+  expect(secret).toMatch(/^[A-Z2-7 ]{16,}$/);
+  await screens.check('enrol');
+  if (withErrors) {
+    await button(page, '登録してログイン').click();
+    await page.waitForLoadState('load');
+    await screens.check('enrol-errors', { errors: true });
+  }
+  const app = new Authenticator(secret);
+  await field(page, '認証コード（6桁）').fill(await app.nextCode());
+  await button(page, '登録してログイン').click();
+  await page.waitForURL((url) => url.pathname === '/staff/');
+  await expectHeading(page, '加入者検索');
+  return app;
+}
+
+async function signOut(page: Page): Promise<void> {
+  await page.locator('header').getByRole('button', { name: 'ログアウト' }).click();
+  await page.waitForURL('**/staff/login?out=1');
+}
+
+describe.each(VIEWPORTS)('staff console at $name', (viewport: Viewport) => {
+  it('an operator finds a caller by 記号・番号 and sends the ID reminder; a supervisor sees it in the audit log', async () => {
+    const { member, creds } = callers.get(viewport.name)!;
+    const operator = `op-${viewport.name}`;
+    const supervisor = `sup-${viewport.name}`;
+    const reason = `電話でユーザーIDの問い合わせ（${viewport.name}）、本人確認済み`;
+    const context = await newJourneyContext(browser, viewport, portal.baseUrl);
+    const page = await context.newPage();
+    const screens = new ScreenChecker(page, JOURNEY, viewport);
+    try {
+      const operatorApp = await firstSignIn(page, screens, operator, true);
+      await screens.check('search');
+
+      const cardForm = page.locator('form', { has: page.getByRole('heading', { name: '記号・番号で探す' }) });
+      await cardForm.getByRole('button', { name: '検索' }).click();
+      await page.waitForLoadState('load');
+      await screens.check('search-errors', { errors: true });
+
+      const cardForm2 = page.locator('form', { has: page.getByRole('heading', { name: '記号・番号で探す' }) });
+      await cardForm2.getByLabel('保険者').selectOption(INSURER_CODE);
+      await field(cardForm2 as unknown as Page, '記号').fill(member.symbol);
+      await field(cardForm2 as unknown as Page, '番号').fill(member.number);
+      await cardForm2.getByRole('button', { name: '検索' }).click();
+      await page.waitForLoadState('load');
+      expect(await mainText(page)).toContain('検索結果（1件）');
+      await screens.check('search-results');
+
+      await page.getByRole('link', { name: member.name }).click();
+      await page.waitForURL('**/staff/members/*');
+      const memberUrl = page.url();
+      const text = await mainText(page);
+      expect(text).toContain('登録済');
+      expect(text).toContain(creds.loginId);
+      expect(text).not.toContain(creds.email); // only masked
+      await screens.check('member');
+
+      const reminder = page.locator('form', { has: page.getByRole('heading', { name: 'ユーザーIDのお知らせメール' }) });
+      await reminder.getByRole('button', { name: '送信する' }).click();
+      await page.waitForLoadState('load');
+      await screens.check('member-reminder-errors', { errors: true });
+
+      const reminderMail = expectMail(portal.smtp, creds.email, 'ユーザーIDのお知らせ');
+      const reminder2 = page.locator('form', { has: page.getByRole('heading', { name: 'ユーザーIDのお知らせメール' }) });
+      await reminder2.getByLabel(/理由/).fill(reason);
+      await reminder2.getByRole('button', { name: '送信する' }).click();
+      await page.waitForURL(memberUrl);
+      await page.locator('.notice--success').waitFor();
+      await screens.check('member-reminder-sent');
+      expect((await reminderMail).text).toContain(creds.loginId);
+      await signOut(page);
+      await screens.check('signed-out');
+
+      // The supervisor, also signing in for the first time, reads the audit log.
+      await firstSignIn(page, screens, supervisor, false);
+      await page.getByRole('link', { name: '監査ログ' }).click();
+      await page.waitForURL('**/staff/audit**');
+      await expectHeading(page, '監査ログ');
+      await field(page, 'スタッフのログインID').fill(operator);
+      await button(page, '絞り込む').click();
+      await page.waitForLoadState('load');
+      const rows = (await page.locator('table tbody tr').allInnerTexts()).map((r) => r.replace(/\s+/g, ' '));
+      expect(rows.some((r) => r.includes(operator) && r.includes('加入者検索'))).toBe(true);
+      expect(rows.some((r) => r.includes(operator) && r.includes('加入者情報の表示'))).toBe(true);
+      expect(rows.some((r) => r.includes(operator) && r.includes('ユーザーID通知メール送信') && r.includes(reason))).toBe(true);
+      // Each row says when (Japan time), so the supervisor can match it to the call.
+      for (const r of rows) expect(r).toMatch(/\d{4}[/-]\d{1,2}[/-]\d{1,2}.*\d{1,2}:\d{2}/);
+      await screens.check('audit');
+      await signOut(page);
+
+      // A later sign-in asks for the password and the authenticator's code.
+      await field(page, 'ログインID').fill(operator);
+      await field(page, 'パスワード').fill(STAFF_PASSWORD);
+      await button(page, '次へ').click();
+      await page.waitForURL('**/staff/login/code');
+      await expectHeading(page, '認証コードの入力');
+      await screens.check('signin-code');
+      await button(page, 'ログイン').click();
+      await page.waitForLoadState('load');
+      await screens.check('signin-code-errors', { errors: true });
+      await field(page, '認証コード（6桁）').fill(await operatorApp.nextCode());
+      await button(page, 'ログイン').click();
+      await page.waitForURL((url) => url.pathname === '/staff/');
+    } finally {
+      screens.writeAxeNotes();
+      await screens.close();
+      await context.close();
+    }
+  });
+});
