@@ -1,3 +1,4 @@
+import http from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -34,12 +35,19 @@ function main(): void {
   const deps = buildDeps({ config, db, clock, logger, mailTransport });
   const app = createApp(deps);
 
-  const server = app.listen(config.port, config.host, () => {
+  // Node checks headersTimeout/requestTimeout only every connectionsCheckingInterval (default
+  // 30 s): check every second so a slow client is cut off close to the limit, not up to 30 s later.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 }, app);
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
     deps.outbox.start();
     printBanner({ base, dataDir: config.dataDir, devMail: !config.isProduction, smtp: Boolean(config.smtpUrl), seededDemo });
+  });
+  server.once('error', (err) => {
+    console.error(`Cannot listen on ${config.host}:${config.port}: ${err.message}`);
+    process.exit(1);
   });
   // A slow client cannot hold the server: whole request in 30 s, headers in 10 s.
   server.requestTimeout = 30_000;
@@ -50,15 +58,27 @@ function main(): void {
   prune.unref();
 
   let stopping = false;
+  // While stopping, every response says `Connection: close`, so a keep-alive client leaves
+  // after its answer instead of holding the server open (or sending more) until the cut-off.
+  const unanswered = new Set<http.ServerResponse>();
+  server.prependListener('request', (_req, res) => {
+    if (stopping) res.setHeader('Connection', 'close');
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    deps.outbox.stop();
+    const outboxStopped = deps.outbox.stop();
+    for (const res of unanswered) if (!res.headersSent) res.setHeader('Connection', 'close');
     server.close(() => {
-      db.close();
-      logger.info('stopped');
-      process.exit(0);
+      // A mail being handed to SMTP is marked sent before the database closes.
+      void outboxStopped.finally(() => {
+        db.close();
+        logger.info('stopped');
+        process.exit(0);
+      });
     });
     server.closeIdleConnections();
     // Requests still running after 20 s are cut off rather than holding the shutdown for ever.

@@ -1,13 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import nodemailer, { type SendMailOptions, type TransportOptions, type Transporter } from 'nodemailer';
 
 /**
  * SMTP when SMTP_URL is set (required in production). Otherwise each mail is
  * written as an .eml file under DATA_DIR/mail, readable at /dev/mail.
  */
 export function createMailTransport(opts: { smtpUrl: string | undefined; mailDir: string }): Transporter {
-  if (opts.smtpUrl) return nodemailer.createTransport(opts.smtpUrl);
+  if (opts.smtpUrl) {
+    // A stalled server must not hold the outbox past a code's 10-minute life:
+    // give up on one attempt within a minute and let the backoff retry.
+    return nodemailer.createTransport({
+      url: opts.smtpUrl,
+      connectionTimeout: 10_000,
+      greetingTimeout: 10_000,
+      socketTimeout: 30_000,
+    } as TransportOptions);
+  }
   return createFileTransport(opts.mailDir);
 }
 

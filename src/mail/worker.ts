@@ -20,15 +20,17 @@ export class OutboxWorker {
   ) {}
 
   start(intervalMs = 2000): void {
-    this.stop();
+    if (this.timer) clearInterval(this.timer);
     this.timer = setInterval(() => this.kick(), intervalMs);
     this.timer.unref();
     this.kick();
   }
 
-  stop(): void {
+  /** Stops the timer; resolves once a pass under way has finished (so the database can close). */
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.running?.catch(() => undefined);
   }
 
   /** Asks for a pass soon; never throws. */

@@ -66,7 +66,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     logs,
     deliverMail: () => deps.outbox.drain(),
     async close() {
-      deps.outbox.stop();
+      await deps.outbox.stop();
       mailTransport.close();
       await smtp.close();
       db.close();

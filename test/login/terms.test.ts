@@ -35,7 +35,7 @@ describe('terms of use', () => {
     expect(mypage.headers.location).toBe('/portal/terms');
     const page = await agent.get('/portal/terms');
     expect(page.status).toBe(200);
-    expect(page.text).toContain('<h2>第1条（目的）</h2>');
+    expect(page.text).toContain('<h3>第1条（目的）</h3>');
     expect(page.text).toContain('<ol>');
     expect(page.text).toContain('name="agree"');
     expect(visibleText(page.text)).toContain('利用規約に同意する');

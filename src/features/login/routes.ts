@@ -8,7 +8,11 @@ import { clientIp } from './client-ip.js';
 import { LOGIN_LABELS, loginSchema } from './schemas.js';
 import { createLoginService, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS } from './service.js';
 
-const INVALID = 'ユーザーIDまたはパスワードが正しくありません。入力内容をお確かめのうえ、もう一度お試しください。';
+// The lock rule is said on every failure, so the answer is the same whether or not the ID exists.
+const INVALID =
+  'ユーザーIDまたはパスワードが正しくありません。入力内容をお確かめのうえ、もう一度お試しください。' +
+  `パスワードを${LOGIN_FAILURE_LIMIT}回続けて間違えると、${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。` +
+  'パスワードをお忘れの場合は「パスワードをお忘れの方」から再設定してください。';
 const THROTTLED =
   'このネットワークからのログインの失敗が続いたため、一時的にログインを受け付けていません。15分ほどたってから、もう一度お試しください。';
 const SESSION_ENDED =

@@ -75,13 +75,15 @@ export function createLoginService(deps: { db: Db; clock: Clock }) {
       const attempt = { memberId: row.member_id, accountId, clientIp, at: now };
       if (isLocked(row, now)) {
         q.recordAttempt({ ...attempt, success: false });
-        return { outcome: 'locked', until: row.locked_until! };
+        // Only someone who knows the password learns of the lock; a guesser sees the
+        // generic answer, the same as for an ID that does not exist.
+        return passwordOk ? { outcome: 'locked', until: row.locked_until! } : { outcome: 'invalid' };
       }
       if (!passwordOk) {
         q.recordAttempt({ ...attempt, success: false });
         const { failedLogins, lockedUntil } = afterFailure(row, now);
         q.setFailures(accountId, failedLogins, lockedUntil);
-        return lockedUntil === null ? { outcome: 'invalid' } : { outcome: 'locked', until: lockedUntil };
+        return { outcome: 'invalid' };
       }
       q.recordAttempt({ ...attempt, success: true });
       q.recordSuccess(accountId, now);

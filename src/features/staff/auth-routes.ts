@@ -24,7 +24,10 @@ const REFUSALS = {
   disabled: 'このアカウントは利用停止されています。管理者にお問い合わせください。',
   code: '認証コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。',
   replayed: 'この認証コードは使用済みです。認証アプリに次のコードが表示されてから入力してください。',
+  throttled: 'このネットワークからのログインの失敗が続いたため、一時的にログインを受け付けていません。15分ほどたってから、もう一度お試しください。',
 } as const;
+
+const REFUSAL_STATUS = { invalid: 401, locked: 403, disabled: 403, throttled: 429 } as const;
 
 /** Sign-in (password → first-time password change → authenticator enrolment, or → TOTP) and sign-out. */
 export function staffAuthRoutes(deps: Deps): Router {
@@ -51,7 +54,7 @@ export function staffAuthRoutes(deps: Deps): Router {
     if (!form.ok) return res.status(400).render('staff/login.njk', loginPage({ errors: form.errors, values: form.values }));
     const outcome = await auth.checkPassword(form.data.loginId, form.data.password, clientIp(req));
     if (!outcome.ok) {
-      return res.status(outcome.reason === 'invalid' ? 401 : 403).render(
+      return res.status(REFUSAL_STATUS[outcome.reason]).render(
         'staff/login.njk',
         loginPage({ refusal: REFUSALS[outcome.reason], values: { loginId: form.data.loginId } }),
       );

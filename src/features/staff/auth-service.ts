@@ -13,6 +13,7 @@ import {
   insertStaffAttempt,
   setPendingTotpSecret,
   setStaffPassword,
+  staffFailuresFromAddressSince,
   useTotpStep,
   type StaffRow,
 } from './queries.js';
@@ -21,12 +22,19 @@ import { enrolmentPicture, matchingTotpStep, newTotpSecret } from './totp.js';
 /** DESIGN.md: 5 failures (password or authenticator code) lock a staff account until unlocked. */
 export const STAFF_LOCK_AFTER = 5;
 
+/**
+ * Sign-ins from one address pause after this many failures in the window, before any
+ * hashing: guessing staff IDs from outside costs no CPU and cannot lock out the whole team.
+ */
+export const STAFF_ADDRESS_FAILURE_LIMIT = 30;
+export const STAFF_ADDRESS_WINDOW_MS = 15 * 60_000;
+
 /** What is still missing after a correct password: a new password, an authenticator, or today's code. */
 export type SignInStage = 'password' | 'enrol' | 'totp';
 
 export type PasswordOutcome =
   | { ok: true; staffId: number; stage: SignInStage }
-  | { ok: false; reason: 'invalid' | 'locked' | 'disabled' };
+  | { ok: false; reason: 'invalid' | 'locked' | 'disabled' | 'throttled' };
 
 export type CodeOutcome = { ok: true } | { ok: false; reason: 'invalid' | 'replayed' | 'locked' | 'disabled' };
 
@@ -77,6 +85,9 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
   }
 
   async function checkPassword(loginId: string, password: string, clientIp: string): Promise<PasswordOutcome> {
+    if (staffFailuresFromAddressSince(db, clientIp, clock.now() - STAFF_ADDRESS_WINDOW_MS) >= STAFF_ADDRESS_FAILURE_LIMIT) {
+      return { ok: false, reason: 'throttled' };
+    }
     const s = findStaffByLogin(db, loginId);
     if (!s) {
       await verifyAgainstDummy(password); // the same answer time as a wrong password
@@ -93,7 +104,8 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
     }
     if (s.locked_at !== null) {
       refuseWithoutCounting(s, clientIp, 'ロック中');
-      return { ok: false, reason: 'locked' };
+      // Only someone who knows the password learns of the lock.
+      return { ok: false, reason: right ? 'locked' : 'invalid' };
     }
     if (!right) {
       fail(s, clientIp, 'パスワード誤り');

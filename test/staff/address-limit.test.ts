@@ -1,0 +1,47 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MINUTE, SECOND } from '../../src/lib/clock.js';
+import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth-service.js';
+import { TestAgent, visibleText } from '../helpers/agent.js';
+import { createTestContext, type TestContext } from '../helpers/app.js';
+import { addStaff } from './helpers.js';
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(() => ctx.close());
+
+const signInWith = (agent: TestAgent, loginId: string, password: string) => agent.submit('/staff/login', { loginId, password });
+
+describe('staff sign-in from one address', () => {
+  it('pauses sign-ins from an address after repeated failures, without hashing or locking anyone, and resumes after 15 minutes', async () => {
+    const password = await addStaff(ctx, 'op-limit', 'operator');
+    const agent = new TestAgent(ctx.app);
+    for (let i = 0; i < STAFF_ADDRESS_FAILURE_LIMIT; i++) {
+      const res = await signInWith(agent, `nobody-${i}`, 'Wrong#pass1');
+      expect(res.status).toBe(401);
+    }
+    const attemptsBefore = ctx.db.prepare("SELECT count(*) FROM attempts WHERE kind = 'staff_login'").pluck().get();
+
+    const paused = await signInWith(agent, 'op-limit', password);
+    expect(paused.status).toBe(429);
+    expect(visibleText(paused.text)).toContain('一時的にログインを受け付けていません');
+    // Refused before any check: nothing recorded, the real account neither signed in nor counted.
+    expect(ctx.db.prepare("SELECT count(*) FROM attempts WHERE kind = 'staff_login'").pluck().get()).toBe(attemptsBefore);
+    expect(ctx.db.prepare("SELECT failed_logins, locked_at FROM staff WHERE login_id = 'op-limit'").get()).toEqual({ failed_logins: 0, locked_at: null });
+
+    ctx.clock.advance(15 * MINUTE + SECOND);
+    const later = await signInWith(agent, 'op-limit', password);
+    expect(later.status).toBe(303);
+    expect(later.headers.location).toBe('/staff/login/password');
+  });
+
+  it('answers a wrong password for a locked staff account like any wrong password', async () => {
+    await addStaff(ctx, 'op-locked', 'operator');
+    ctx.db.prepare("UPDATE staff SET locked_at = ? WHERE login_id = 'op-locked'").run(ctx.clock.now());
+    const res = await signInWith(new TestAgent(ctx.app), 'op-locked', 'Wrong#pass1');
+    expect(res.status).toBe(401);
+    expect(visibleText(res.text)).toContain('ログインIDまたはパスワードが正しくありません');
+    expect(visibleText(res.text)).not.toContain('ロックされています');
+  });
+});
