@@ -1,9 +1,15 @@
 import { ConfigError } from '../config.js';
 import { openCliContext, UsageError, type CliContext } from './context.js';
 import { backupCommand } from './commands/backup.js';
+import { importMembersCommand } from './commands/import-members.js';
 import { insurerCommand } from './commands/insurer.js';
 import { migrateCommand } from './commands/migrate.js';
 import { seedDemoCommand } from './commands/seed-demo.js';
+import { noticeCommand } from './commands/notice.js';
+import { resetAccountsCommand } from './commands/reset-accounts.js';
+import { termsCommand } from './commands/terms.js';
+import { staffCommand } from './commands/staff.js';
+import { auditCommand } from './commands/audit.js';
 
 /** A command receives its own arguments (after the command name) and the context. */
 export type Command = {
@@ -14,8 +20,14 @@ export type Command = {
 export const commands: Record<string, Command> = {
   migrate: migrateCommand,
   insurer: insurerCommand,
+  'import-members': importMembersCommand,
   'seed-demo': seedDemoCommand,
   backup: backupCommand,
+  terms: termsCommand,
+  notice: noticeCommand,
+  'reset-accounts': resetAccountsCommand,
+  staff: staffCommand,
+  audit: auditCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,222 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeMembersCsv } from './generate-members.js';
+
+/**
+ * What the benchmarks share: a scratch folder and child processes that are always cleaned up
+ * (normal end, error, Ctrl-C), the real CLI and server from dist/, and the peak memory of a
+ * child read from /proc.
+ */
+
+/** The repository root (this file runs from dist-bench/bench/). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export const SERVER = path.join(ROOT, 'dist/server.js');
+export const INSURER_CODE = 'benchkenpo';
+
+const children = new Set<ChildProcess>();
+const folders = new Set<string>();
+
+function cleanUp(): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const folder of folders) fs.rmSync(folder, { recursive: true, force: true });
+  folders.clear();
+}
+
+process.on('exit', cleanUp);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping and cleaning up`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
+/** A scratch folder removed when the benchmark ends, however it ends. */
+export function scratchFolder(name: string): string {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), `portal-bench-${name}-`));
+  folders.add(folder);
+  return folder;
+}
+
+/** Runs `main` and exits: 0, or 1 with the error when something broke (not when a target is missed). */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+      process.exit(1);
+    },
+  );
+}
+
+/** Environment of the portal CLI working on `dataDir` (development mode, quiet logs). */
+export function portalEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...extra };
+}
+
+/**
+ * Environment of the server under load: production mode, because development re-reads every
+ * template on every request (nunjucks noCache) and would measure that instead. It sits behind
+ * an imaginary TLS proxy (TRUST_PROXY=loopback, requests carry X-Forwarded-Proto: https, so
+ * its Secure cookies are set). No mail is sent by the measured flows; SMTP_URL points nowhere.
+ */
+export function serverEnv(dataDir: string): NodeJS.ProcessEnv {
+  return portalEnv(dataDir, {
+    NODE_ENV: 'production',
+    SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
+    SMTP_URL: 'smtp://127.0.0.1:9',
+    TRUST_PROXY: 'loopback',
+  });
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  wallMs: number;
+  /** Highest VmHWM seen while it ran (MiB). */
+  peakMiB: number;
+}
+
+/** Runs a node script to its end, sampling its peak memory. */
+export function runNode(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 10 * 60_000): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const peak = samplePeakMemory(child.pid!);
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ code, stdout, stderr, wallMs: performance.now() - started, peakMiB: peak.stop() });
+    });
+  });
+}
+
+/** Polls /proc/<pid>/status for VmHWM (the kernel's own high-water mark of resident memory). */
+export function samplePeakMemory(pid: number, everyMs = 20): { stop(): number; current(): number } {
+  let peakKiB = 0;
+  let currentKiB = 0;
+  const read = () => {
+    try {
+      const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+      peakKiB = Math.max(peakKiB, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      currentKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {
+      // the process has ended
+    }
+  };
+  read();
+  const timer = setInterval(read, everyMs);
+  return {
+    stop() {
+      read();
+      clearInterval(timer);
+      return peakKiB / 1024;
+    },
+    current: () => currentKiB / 1024,
+  };
+}
+
+/** A port nobody listens on right now (the server is then started on it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningServer {
+  pid: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a node server script and waits until `/healthz` (or `/`) answers. */
+export async function startServer(script: string, env: NodeJS.ProcessEnv, probePath: string): Promise<RunningServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [script], {
+    env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: url },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${path.basename(script)} exited with ${child.exitCode}: ${stderr}`);
+    try {
+      const res = await fetch(url + probePath);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${path.basename(script)} did not answer ${probePath} within 30 s: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    pid: child.pid!,
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => {
+          children.delete(child);
+          resolve();
+        });
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/**
+ * A data folder with the benchmark insurer and `rows` generated members, loaded with the
+ * real `portal insurer add` and `portal import-members`.
+ */
+export async function preparePortal(folder: string, rows: number): Promise<{ dataDir: string; csv: string; importRun: Finished }> {
+  const dataDir = path.join(folder, 'data');
+  const csv = path.join(folder, 'members.csv');
+  await writeMembersCsv(csv, rows, INSURER_CODE);
+  const env = portalEnv(dataDir);
+  const add = await runNode(CLI, ['insurer', 'add', '--code', INSURER_CODE, '--name', 'ベンチマーク健康保険組合'], env);
+  if (add.code !== 0) throw new Error(`portal insurer add failed: ${add.stderr}`);
+  const importRun = await runNode(CLI, ['import-members', csv], env);
+  if (importRun.code !== 0) throw new Error(`portal import-members failed: ${importRun.stderr}`);
+  return { dataDir, csv, importRun };
+}
+
+/** A plain text table. */
+export function table(header: string[], rows: (string | number)[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => [...(r[i] ?? '')].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+export function envNumber(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, not "${value}"`);
+  return n;
+}
+
+export const verdict = (ok: boolean): string => (ok ? 'PASS' : 'FAIL');
