@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Db } from '../db/database.js';
-import { findInsurerById, listInsurers, type Insurer } from '../features/registry/insurers.js';
+import { findInsurerById, soleInsurer, type Insurer } from '../features/registry/insurers.js';
 
 /**
  * Puts the insurer whose name heads the page and whose contacts fill the
@@ -13,10 +13,7 @@ export function layoutLocals(db: Db): RequestHandler {
     let insurer: Insurer | undefined;
     const id = req.session?.insurerId;
     if (id !== undefined) insurer = findInsurerById(db, id);
-    if (!insurer) {
-      const all = listInsurers(db);
-      if (all.length === 1) insurer = all[0];
-    }
+    insurer ??= soleInsurer(db);
     res.locals.insurer = insurer;
     res.locals.currentPath = req.originalUrl.split('?')[0];
     next();

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import { cachedStatement, type Db } from '../../db/database.js';
 
 /** An insurer as pages, mails and the command line use it. */
 export interface Insurer {
@@ -15,15 +15,21 @@ export interface Insurer {
 const COLUMNS = 'id, code, name, call_center_phone, call_center_hours, call_center_email, office_phone, office_hours';
 
 export function findInsurerById(db: Db, id: number): Insurer | undefined {
-  return db.prepare<[number], Insurer>(`SELECT ${COLUMNS} FROM insurers WHERE id = ?`).get(id);
+  return cachedStatement<[number], Insurer>(db, `SELECT ${COLUMNS} FROM insurers WHERE id = ?`).get(id);
 }
 
 export function findInsurerByCode(db: Db, code: string): Insurer | undefined {
-  return db.prepare<[string], Insurer>(`SELECT ${COLUMNS} FROM insurers WHERE code = ?`).get(code);
+  return cachedStatement<[string], Insurer>(db, `SELECT ${COLUMNS} FROM insurers WHERE code = ?`).get(code);
 }
 
 export function listInsurers(db: Db): Insurer[] {
-  return db.prepare<[], Insurer>(`SELECT ${COLUMNS} FROM insurers ORDER BY code`).all();
+  return cachedStatement<[], Insurer>(db, `SELECT ${COLUMNS} FROM insurers ORDER BY code`).all();
+}
+
+/** The insurer of a single-society deployment; undefined when there are none or several. */
+export function soleInsurer(db: Db): Insurer | undefined {
+  const two = cachedStatement<[], Insurer>(db, `SELECT ${COLUMNS} FROM insurers LIMIT 2`).all();
+  return two.length === 1 ? two[0] : undefined;
 }
 
 export type NewInsurer = Omit<Insurer, 'id'>;
