@@ -1,33 +1,24 @@
 import { ConfigError } from '../config.js';
 import { openCliContext, UsageError, type CliContext } from './context.js';
-import { backupCommand } from './commands/backup.js';
-import { importMembersCommand } from './commands/import-members.js';
-import { insurerCommand } from './commands/insurer.js';
-import { migrateCommand } from './commands/migrate.js';
-import { seedDemoCommand } from './commands/seed-demo.js';
-import { noticeCommand } from './commands/notice.js';
-import { resetAccountsCommand } from './commands/reset-accounts.js';
-import { termsCommand } from './commands/terms.js';
-import { staffCommand } from './commands/staff.js';
-import { auditCommand } from './commands/audit.js';
 
 /** A command receives its own arguments (after the command name) and the context. */
 export type Command = {
-  summary: string;
   run(args: string[], ctx: CliContext): Promise<void> | void;
 };
 
-export const commands: Record<string, Command> = {
-  migrate: migrateCommand,
-  insurer: insurerCommand,
-  'import-members': importMembersCommand,
-  'seed-demo': seedDemoCommand,
-  backup: backupCommand,
-  terms: termsCommand,
-  notice: noticeCommand,
-  'reset-accounts': resetAccountsCommand,
-  staff: staffCommand,
-  audit: auditCommand,
+// Each command's module loads only when that command runs: `portal migrate` does not pay
+// for the importer, markdown-it or the TOTP library.
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  migrate: { summary: 'apply pending database migrations', load: async () => (await import('./commands/migrate.js')).migrateCommand },
+  insurer: { summary: 'insurer add|list — the societies this portal serves', load: async () => (await import('./commands/insurer.js')).insurerCommand },
+  'import-members': { summary: 'import-members FILE — upsert the member registry from CSV (all rows or none)', load: async () => (await import('./commands/import-members.js')).importMembersCommand },
+  'seed-demo': { summary: 'create the demo insurer and demo members (once)', load: async () => (await import('./commands/seed-demo.js')).seedDemoCommand },
+  backup: { summary: 'backup FILE — consistent online copy of the database', load: async () => (await import('./commands/backup.js')).backupCommand },
+  terms: { summary: 'terms publish FILE.md --insurer CODE — a new version of the terms of use (Markdown)', load: async () => (await import('./commands/terms.js')).termsCommand },
+  notice: { summary: 'notice add --insurer CODE --title T --body B [--until YYYY-MM-DD] — a notice on my page', load: async () => (await import('./commands/notice.js')).noticeCommand },
+  'reset-accounts': { summary: 'yearly reset: close every active account of an insurer (members sign up again)', load: async () => (await import('./commands/reset-accounts.js')).resetAccountsCommand },
+  staff: { summary: 'staff add|disable|unlock|list — call-center console accounts', load: async () => (await import('./commands/staff.js')).staffCommand },
+  audit: { summary: 'audit export — the call-center audit log as CSV', load: async () => (await import('./commands/audit.js')).auditCommand },
 };
 
 function usage(): string {
@@ -47,7 +38,7 @@ export async function runCli(argv: string[], overrides: Partial<CliContext> = {}
   let ctx: CliContext | undefined;
   try {
     ctx = openCliContext(overrides);
-    await command.run(args, ctx);
+    await (await command.load()).run(args, ctx);
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) {

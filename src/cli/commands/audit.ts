@@ -13,7 +13,6 @@ const USAGE = 'usage: portal audit export --from YYYY-MM-DD --to YYYY-MM-DD [--o
 
 /** The same CSV as /staff/audit's export: UTF-8 with BOM, Japan dates, both days inclusive. */
 export const auditCommand: Command = {
-  summary: 'audit export — the call-center audit log as CSV',
   run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub !== 'export') throw new UsageError(USAGE);

@@ -4,7 +4,6 @@ import { UsageError } from '../context.js';
 import type { Command } from '../index.js';
 
 export const backupCommand: Command = {
-  summary: 'backup FILE — consistent online copy of the database',
   async run(args, ctx) {
     const [target, ...rest] = args;
     if (!target || rest.length > 0) throw new UsageError('usage: portal backup FILE');

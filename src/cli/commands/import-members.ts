@@ -12,7 +12,6 @@ const USAGE = 'usage: portal import-members FILE.csv';
 const SHOWN_BAD_ROWS = 1000;
 
 export const importMembersCommand: Command = {
-  summary: 'import-members FILE — upsert the member registry from CSV (all rows or none)',
   async run(args, ctx) {
     const { positionals } = parseOptions(args, {});
     if (positionals.length !== 1) throw new UsageError(USAGE);

@@ -10,7 +10,6 @@ const USAGE =
   '[--call-center-email ADDR] [--office-phone TEL] [--office-hours TEXT]\n       portal insurer list';
 
 export const insurerCommand: Command = {
-  summary: 'insurer add|list — the societies this portal serves',
   run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub === 'list') {

@@ -2,7 +2,6 @@ import { migrate } from '../../db/migrate.js';
 import type { Command } from '../index.js';
 
 export const migrateCommand: Command = {
-  summary: 'apply pending database migrations',
   run(_args, ctx) {
     // openCliContext has already migrated; run again to report (it is idempotent).
     const { applied } = migrate(ctx.db);

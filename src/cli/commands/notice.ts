@@ -9,7 +9,6 @@ import type { Command } from '../index.js';
 const USAGE = 'usage: portal notice add --insurer CODE --title TITLE --body TEXT [--until YYYY-MM-DD]';
 
 export const noticeCommand: Command = {
-  summary: 'notice add --insurer CODE --title T --body B [--until YYYY-MM-DD] — a notice on my page',
   run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub !== 'add') throw new UsageError(USAGE);

@@ -8,7 +8,6 @@ import type { Command } from '../index.js';
 const USAGE = 'usage: portal reset-accounts --insurer CODE';
 
 export const resetAccountsCommand: Command = {
-  summary: 'yearly reset: close every active account of an insurer (members sign up again)',
   run(args, ctx) {
     const { values, positionals } = parseOptions(args, { insurer: { type: 'string' } });
     if (positionals.length > 0) throw new UsageError(USAGE);

@@ -2,7 +2,6 @@ import { DEMO_INSURER, DEMO_MEMBER, seedDemo } from '../../demo/seed.js';
 import type { Command } from '../index.js';
 
 export const seedDemoCommand: Command = {
-  summary: 'create the demo insurer and demo members (once)',
   run(_args, ctx) {
     const { seeded } = seedDemo(ctx);
     ctx.out(seeded ? `demo data created: insurer ${DEMO_INSURER.code} (${DEMO_INSURER.name})` : `demo insurer ${DEMO_INSURER.code} already exists; nothing changed`);

@@ -13,7 +13,6 @@ const USAGE = [
 ].join('\n');
 
 export const staffCommand: Command = {
-  summary: 'staff add|disable|unlock|list — call-center console accounts',
   async run(args, ctx) {
     const [sub, ...rest] = args;
     const accounts = createStaffAccountsService(ctx);

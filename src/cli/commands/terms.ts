@@ -9,7 +9,6 @@ import type { Command } from '../index.js';
 const USAGE = 'usage: portal terms publish FILE.md --insurer CODE';
 
 export const termsCommand: Command = {
-  summary: 'terms publish FILE.md --insurer CODE — a new version of the terms of use (Markdown)',
   run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub !== 'publish') throw new UsageError(USAGE);
