@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newJourneyContext, VIEWPORTS } from './harness/browser.js';
-import { acceptTerms, button, credentialsFor, expectHeading, field, logIn, logInToMypage, mainText, signUp, type Credentials } from './harness/flows.js';
+import { launchBrowser, newJourneyContext, VIEWPORTS } from './harness/browser.js';
+import { acceptTerms, button, expectHeading, field, logIn, logInToMypage, mainText } from './harness/flows.js';
 import { codeIn, expectMail } from './harness/mail.js';
-import { addMembers, memberLikeDemo, type RegistryMember } from './harness/members.js';
 import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
+import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
 import { startPortal, type RunningPortal } from './harness/server.js';
 
 // Journey 4: from my page, a member changes the e-mail address, confirming it with the
@@ -13,21 +13,13 @@ const JOURNEY = 'email-change';
 
 let portal: RunningPortal;
 let browser: Browser;
-const accounts = new Map<string, { member: RegistryMember; creds: Credentials }>();
+let accounts: Map<string, JourneyAccount>;
 
 beforeAll(async () => {
   clearJourneyResults(JOURNEY);
   portal = await startPortal();
   browser = await launchBrowser();
-  for (const v of VIEWPORTS) accounts.set(v.name, { member: memberLikeDemo(), creds: credentialsFor(`email-${v.name}`) });
-  await addMembers(portal, [...accounts.values()].map((a) => a.member));
-  const context = await newJourneyContext(browser, DESKTOP, portal.baseUrl);
-  const page = await context.newPage();
-  for (const { member, creds } of accounts.values()) {
-    await context.clearCookies();
-    await signUp(page, portal, member, creds);
-  }
-  await context.close();
+  accounts = await signedUpMembers(portal, browser, VIEWPORTS, 'email');
 });
 
 afterAll(async () => {

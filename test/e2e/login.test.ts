@@ -1,9 +1,9 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from './harness/browser.js';
-import { button, credentialsFor, expectHeading, field, mainText, signUp, type Credentials } from './harness/flows.js';
-import { addMembers, memberLikeDemo, type RegistryMember } from './harness/members.js';
+import { launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from './harness/browser.js';
+import { button, expectHeading, field, mainText } from './harness/flows.js';
 import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
+import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
 import { startPortal, type RunningPortal } from './harness/server.js';
 
 // Journey 2: login → terms (first login) → my page → logout, with and without JavaScript.
@@ -12,22 +12,13 @@ const viewports = [...VIEWPORTS, ...NO_JS_VIEWPORTS];
 
 let portal: RunningPortal;
 let browser: Browser;
-const accounts = new Map<string, { member: RegistryMember; creds: Credentials }>();
+let accounts: Map<string, JourneyAccount>;
 
 beforeAll(async () => {
   clearJourneyResults(JOURNEY);
   portal = await startPortal();
   browser = await launchBrowser();
-  for (const v of viewports) accounts.set(v.name, { member: memberLikeDemo(), creds: credentialsFor(`login-${v.name}`) });
-  await addMembers(portal, [...accounts.values()].map((a) => a.member));
-  // Each run starts from an account that has never logged in (signed up in a browser of its own).
-  const context = await newJourneyContext(browser, DESKTOP, portal.baseUrl);
-  const page = await context.newPage();
-  for (const { member, creds } of accounts.values()) {
-    await context.clearCookies();
-    await signUp(page, portal, member, creds);
-  }
-  await context.close();
+  accounts = await signedUpMembers(portal, browser, viewports, 'login');
 });
 
 afterAll(async () => {

@@ -1,10 +1,11 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DESKTOP, launchBrowser, newJourneyContext, VIEWPORTS, type Viewport } from './harness/browser.js';
-import { button, credentialsFor, expectHeading, field, mainText, signUp, type Credentials } from './harness/flows.js';
+import { launchBrowser, newJourneyContext, VIEWPORTS, type Viewport } from './harness/browser.js';
+import { button, expectHeading, field, mainText } from './harness/flows.js';
 import { expectMail } from './harness/mail.js';
-import { addMembers, INSURER_CODE, memberLikeDemo, type RegistryMember } from './harness/members.js';
+import { INSURER_CODE } from './harness/members.js';
 import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
+import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
 import { startPortal, type RunningPortal } from './harness/server.js';
 import { Authenticator } from './harness/totp.js';
 
@@ -16,7 +17,7 @@ const STAFF_PASSWORD = 'Console#2025x';
 
 let portal: RunningPortal;
 let browser: Browser;
-const callers = new Map<string, { member: RegistryMember; creds: Credentials }>();
+let callers: Map<string, JourneyAccount>;
 const initialPasswords = new Map<string, string>();
 
 async function addStaff(login: string, role: 'operator' | 'supervisor'): Promise<void> {
@@ -32,19 +33,11 @@ beforeAll(async () => {
   portal = await startPortal();
   browser = await launchBrowser();
   for (const v of VIEWPORTS) {
-    callers.set(v.name, { member: memberLikeDemo(), creds: credentialsFor(`staff-${v.name}`) });
     await addStaff(`op-${v.name}`, 'operator');
     await addStaff(`sup-${v.name}`, 'supervisor');
   }
-  await addMembers(portal, [...callers.values()].map((c) => c.member));
   // The callers have accounts, so there is an ID to remind them of.
-  const context = await newJourneyContext(browser, DESKTOP, portal.baseUrl);
-  const page = await context.newPage();
-  for (const { member, creds } of callers.values()) {
-    await context.clearCookies();
-    await signUp(page, portal, member, creds);
-  }
-  await context.close();
+  callers = await signedUpMembers(portal, browser, VIEWPORTS, 'staff');
 });
 
 afterAll(async () => {
