@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { parseForm } from '../../http/forms.js';
 import { auditPage, countAuditRows, iterateAuditRows, type AuditFilter } from '../audit/queries.js';
@@ -44,20 +44,31 @@ export function staffAuditRoutes(deps: Deps): Router {
   const { db, clock } = deps;
   const router = Router();
 
-  router.get('/', (req, res) => {
+  /**
+   * The filters of a read of the log (page or CSV). A bad filter answers 400 with the
+   * form and gives undefined; a good one is audited as that read before anything is shown.
+   */
+  function auditedRead(req: Request, res: Response, action: 'view_audit' | 'export_audit', detail?: (p: ParsedFilter) => string): ParsedFilter | undefined {
     const parsed = parseFilter(req);
     if ('errors' in parsed) {
-      return res.status(400).render('staff/audit.njk', { pageTitle: '監査ログ', errors: parsed.errors, values: parsed.values, rows: [] });
+      res.status(400).render('staff/audit.njk', { pageTitle: '監査ログ', errors: parsed.errors, values: parsed.values, rows: [] });
+      return undefined;
     }
     const staff = signedInStaff(res);
     recordAudit(db, clock, {
       staffId: staff.id,
       staffLogin: staff.loginId,
       clientIp: clientIp(req),
-      action: 'view_audit',
+      action,
       query: parsed.description || null,
-      detail: `ページ ${parsed.page}`,
+      ...(detail ? { detail: detail(parsed) } : {}),
     });
+    return parsed;
+  }
+
+  router.get('/', (req, res) => {
+    const parsed = auditedRead(req, res, 'view_audit', (p) => `ページ ${p.page}`);
+    if (!parsed) return;
     const total = countAuditRows(db, parsed.filter);
     const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
     const page = Math.min(parsed.page, pages);
@@ -80,18 +91,8 @@ export function staffAuditRoutes(deps: Deps): Router {
   });
 
   router.get('/csv', (req, res) => {
-    const parsed = parseFilter(req);
-    if ('errors' in parsed) {
-      return res.status(400).render('staff/audit.njk', { pageTitle: '監査ログ', errors: parsed.errors, values: parsed.values, rows: [] });
-    }
-    const staff = signedInStaff(res);
-    recordAudit(db, clock, {
-      staffId: staff.id,
-      staffLogin: staff.loginId,
-      clientIp: clientIp(req),
-      action: 'export_audit',
-      query: parsed.description || null,
-    });
+    const parsed = auditedRead(req, res, 'export_audit');
+    if (!parsed) return;
     const stamp = jstTimestamp(clock.now()).replace(/[-: ]/g, '');
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="audit-${stamp}.csv"`);
