@@ -1,28 +1,69 @@
-import type { RequestHandler } from 'express';
-import { csrfSync } from 'csrf-sync';
+import crypto from 'node:crypto';
+import type { CookieOptions, Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config.js';
+import { randomId } from '../lib/tokens.js';
+import { readCookie } from './cookies.js';
 import { HttpError } from './errors.js';
+import type { SessionPolicy } from './session.js';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** Draws a new CSRF cookie and token (at login and other session regenerations). */
+      rotateCsrf?: () => void;
+    }
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** 128-bit nonce, base64url. */
+const NONCE_BYTES = 16;
+const NONCE = /^[A-Za-z0-9_-]{22}$/;
 
 /**
- * Synchronizer-token CSRF protection (csrf-sync): the token lives in the
- * session and every POST form carries it as `_csrf`. Templates read it from
- * `csrfToken` in res.locals.
+ * Signed double-submit CSRF protection (OWASP's recommended stateless pattern): the browser
+ * holds a random nonce in an HttpOnly cookie of this site (`__Host-` in production, so no
+ * other host can plant one), and every POST form carries `_csrf` = HMAC(key, nonce), which
+ * only this server can compute. A page view therefore writes nothing on the server: an
+ * anonymous visitor costs no session row. The nonce is drawn afresh whenever the session is
+ * regenerated (login, signup completion, password reset), so a token seen before login is
+ * worthless after it. Templates read the token from `csrfToken` in res.locals.
  */
-export function csrfProtection(): RequestHandler[] {
-  const { csrfSynchronisedProtection, generateToken } = csrfSync({
-    size: 32,
-    getTokenFromRequest: (req) => {
-      const body = req.body as Record<string, unknown> | undefined;
-      return typeof body?._csrf === 'string' ? body._csrf : undefined;
-    },
-  });
-  const protect: RequestHandler = (req, res, next) => {
-    csrfSynchronisedProtection(req, res, (err?: unknown) => {
-      if (err) return next(new HttpError(403, 'csrf'));
-      res.locals.csrfToken = generateToken(req);
-      next();
-    });
+export function csrfProtection(config: Config, policy: SessionPolicy): RequestHandler {
+  const key = crypto.createHmac('sha256', config.sessionSecret).update(`${policy.secretLabel}:csrf`).digest();
+  const cookie: CookieOptions = { path: policy.cookiePath, httpOnly: true, sameSite: 'lax', secure: config.isProduction };
+  const tokenOf = (nonce: string) => crypto.createHmac('sha256', key).update(nonce).digest('base64url');
+
+  function issue(req: Request, res: Response): string {
+    const nonce = randomId(NONCE_BYTES);
+    // Like the session cookie, a Secure cookie is only set over HTTPS.
+    if (!cookie.secure || req.secure) res.cookie(policy.csrfCookieName, nonce, cookie);
+    return nonce;
+  }
+
+  return (req, res, next) => {
+    let nonce = readCookie(req.headers.cookie, policy.csrfCookieName);
+    if (nonce !== undefined && !NONCE.test(nonce)) nonce = undefined;
+    if (!SAFE_METHODS.has(req.method)) {
+      const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+      if (nonce === undefined || typeof sent !== 'string' || !sameToken(sent, tokenOf(nonce))) {
+        if (nonce === undefined) issue(req, res); // so the page the member goes back to works
+        return next(new HttpError(403, 'csrf'));
+      }
+    }
+    nonce ??= issue(req, res);
+    res.locals.csrfToken = tokenOf(nonce);
+    req.rotateCsrf = () => {
+      res.locals.csrfToken = tokenOf(issue(req, res));
+    };
+    next();
   };
-  return [protect];
+}
+
+function sameToken(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }
 
 /**
@@ -35,7 +76,7 @@ export function csrfProtection(): RequestHandler[] {
 export function sameOriginCheck(baseUrl: string): RequestHandler {
   const configured = new URL(baseUrl).origin;
   return (req, _res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    if (SAFE_METHODS.has(req.method)) return next();
     const fetchSite = req.get('sec-fetch-site');
     if (fetchSite !== undefined) {
       return fetchSite === 'same-origin' ? next() : next(new HttpError(403, 'origin'));

@@ -7,18 +7,19 @@ type SessionRow = { sess: string };
 /**
  * express-session store in the portal's own SQLite database, so sessions
  * survive a restart and a password change can end every session of a person.
- * Expiry follows the injected clock: a row lives `idleMs` after its last write.
+ * Expiry follows the injected clock: a row lives `lifetimeMs` after its last write; the
+ * session middleware enforces the idle and absolute limits from the times the session holds.
+ * No `touch`: a request that changes nothing writes nothing.
  */
 export class SqliteSessionStore extends session.Store {
   private readonly getStmt;
   private readonly setStmt;
-  private readonly touchStmt;
   private readonly destroyStmt;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly idleMs: number,
+    private readonly lifetimeMs: number,
   ) {
     super();
     this.getStmt = db.prepare<[string, number], SessionRow>(
@@ -29,7 +30,6 @@ export class SqliteSessionStore extends session.Store {
        ON CONFLICT (sid) DO UPDATE SET sess = excluded.sess, expires_at = excluded.expires_at,
          account_id = excluded.account_id, staff_id = excluded.staff_id`,
     );
-    this.touchStmt = db.prepare('UPDATE sessions SET expires_at = ? WHERE sid = ?');
     this.destroyStmt = db.prepare('DELETE FROM sessions WHERE sid = ?');
   }
 
@@ -44,22 +44,19 @@ export class SqliteSessionStore extends session.Store {
 
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): void {
     try {
+      const now = this.clock.now();
+      // A session's first save is its start, for the idle and absolute limits.
+      if (sess.startedAt === undefined) {
+        sess.startedAt = now;
+        sess.lastSeenAt = now;
+      }
       this.setStmt.run(
         sid,
         JSON.stringify(sess),
-        this.clock.now() + this.idleMs,
+        now + this.lifetimeMs,
         sess.accountId ?? null,
         sess.staffId ?? null,
       );
-      cb?.();
-    } catch (err) {
-      cb?.(err);
-    }
-  }
-
-  override touch(sid: string, _sess: session.SessionData, cb?: (err?: unknown) => void): void {
-    try {
-      this.touchStmt.run(this.clock.now() + this.idleMs, sid);
       cb?.();
     } catch (err) {
       cb?.(err);

@@ -1,9 +1,11 @@
 import crypto from 'node:crypto';
-import type { RequestHandler } from 'express';
-import session from 'express-session';
+import type { Request, RequestHandler, Response } from 'express';
+import session, { type Session, type SessionData } from 'express-session';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { HOUR, MINUTE, type Clock } from '../lib/clock.js';
+import { randomId } from '../lib/tokens.js';
+import { readCookie } from './cookies.js';
 import { SqliteSessionStore } from './session-store.js';
 
 declare module 'express-session' {
@@ -25,6 +27,8 @@ declare module 'express-session' {
 
 export interface SessionPolicy {
   cookieName: string;
+  /** The CSRF nonce cookie (csrf.ts), on the same path. */
+  csrfCookieName: string;
   /** Derives this audience's signing key from SESSION_SECRET, so one side's cookie never verifies on the other. */
   secretLabel: string;
   cookiePath: string;
@@ -37,6 +41,7 @@ export function memberSessionPolicy(config: Config): SessionPolicy {
   return {
     // __Host- binds the cookie to this exact origin over HTTPS (no Domain, Path=/).
     cookieName: config.isProduction ? '__Host-portal' : 'portal.sid',
+    csrfCookieName: config.isProduction ? '__Host-portal-csrf' : 'portal.csrf',
     secretLabel: 'member-session',
     cookiePath: '/',
     idleMs: 30 * MINUTE,
@@ -47,6 +52,7 @@ export function memberSessionPolicy(config: Config): SessionPolicy {
 export function staffSessionPolicy(config: Config): SessionPolicy {
   return {
     cookieName: config.isProduction ? '__Secure-staff' : 'staff.sid',
+    csrfCookieName: config.isProduction ? '__Secure-staff-csrf' : 'staff.csrf',
     secretLabel: 'staff-session',
     cookiePath: '/staff',
     idleMs: 15 * MINUTE,
@@ -55,9 +61,19 @@ export function staffSessionPolicy(config: Config): SessionPolicy {
 }
 
 /**
+ * How often a busy session's last-request time is written back. Idle time is measured from
+ * the recorded time, so a session ends between 29 min 55 s and 30 min after its last request
+ * (never later), and a member clicking through pages costs a session write every 5 s at most
+ * instead of one per request.
+ */
+export const LAST_SEEN_STEP_MS = 5_000;
+
+/**
  * express-session with the cookie settings of DESIGN.md, followed by the
  * server-side idle and absolute limits measured on the injected clock.
  * Cookies carry no Max-Age: they end with the browser, the server ends them sooner.
+ * A session is stored only once something is put in it (saveUninitialized: false):
+ * a visitor who merely opens a page costs no row.
  */
 export function sessionMiddleware(
   deps: { config: Config; db: Db; clock: Clock },
@@ -69,6 +85,8 @@ export function sessionMiddleware(
     name: policy.cookieName,
     secret: crypto.createHmac('sha256', deps.config.sessionSecret).update(policy.secretLabel).digest('base64url'),
     store,
+    // 192 bits, as express-session's own default, from the batched generator.
+    genid: () => randomId(24),
     resave: false,
     saveUninitialized: false,
     rolling: false,
@@ -81,33 +99,84 @@ export function sessionMiddleware(
       secure: deps.config.isProduction,
     },
   });
-  const limits: RequestHandler = (req, res, next) => {
+  const limits: RequestHandler = (req, _res, next) => {
     const s = req.session;
+    // Never stored: nothing to expire (the store stamps both times at the first save).
+    if (s.startedAt === undefined) return next();
     const now = deps.clock.now();
-    const started = s.startedAt ?? now;
-    const last = s.lastSeenAt ?? now;
-    const signedIn = s.accountId !== undefined || s.staffId !== undefined;
-    if (now - last > policy.idleMs || now - started > policy.absoluteMs) {
+    const last = s.lastSeenAt ?? s.startedAt;
+    if (now - last > policy.idleMs || now - s.startedAt > policy.absoluteMs) {
+      const signedIn = s.accountId !== undefined || s.staffId !== undefined;
       // Expired: start afresh (new id, no data), remembering only to say so.
       s.regenerate((err) => {
         if (err) return next(err);
-        req.session.startedAt = now;
-        req.session.lastSeenAt = now;
         if (signedIn) req.session.expired = true;
         next();
       });
       return;
     }
-    if (s.startedAt === undefined) s.startedAt = now;
-    s.lastSeenAt = now;
+    if (now - last >= LAST_SEEN_STEP_MS) s.lastSeenAt = now;
     next();
   };
-  return [base, limits];
+  const start: RequestHandler = (req, res, next) => {
+    if (readCookie(req.headers.cookie, policy.cookieName) === undefined) {
+      req.session = lazySession(req, res, base);
+      return next();
+    }
+    base(req, res, (err?: unknown) => (err ? next(err) : limits(req, res, next)));
+  };
+  return [start];
+}
+
+const SESSION_MEMBERS = new Set<string | symbol>(['id', 'cookie', 'regenerate', 'destroy', 'reload', 'resetMaxAge', 'save', 'touch']);
+
+/**
+ * A request without a session cookie has no session to load, yet express-session would build
+ * an empty one in memory, hash it and hook the response: for an anonymous page view that cost
+ * more than rendering the page. Such a request gets a stand-in that reads as an empty session.
+ * The first write, or any use of the session itself (its id, cookie, regenerate, save,
+ * destroy…), runs express-session for the request there and then (with no cookie it starts
+ * synchronously) and from then on the stand-in forwards to the real session, which behaves
+ * exactly as if it had been there from the start.
+ */
+function lazySession(req: Request, res: Response, base: RequestHandler): Session & Partial<SessionData> {
+  let started = false;
+  const real = (): Session & Partial<SessionData> => {
+    if (!started) {
+      started = true;
+      // express-session leaves alone a request that already has a session.
+      delete (req as { session?: unknown }).session;
+      let failure: unknown;
+      void base(req, res, (err?: unknown) => {
+        failure = err;
+      });
+      if (failure !== undefined || !req.session) throw failure ?? new Error('express-session did not start a session');
+    }
+    return req.session;
+  };
+  const forwarded = (value: unknown, self: object) => (typeof value === 'function' ? value.bind(self) : value);
+  return new Proxy({} as Session & Partial<SessionData>, {
+    get: (_t, prop) => {
+      if (!started && !SESSION_MEMBERS.has(prop)) return undefined;
+      const s = real();
+      return forwarded(Reflect.get(s, prop), s);
+    },
+    has: (_t, prop) => (started ? Reflect.has(real(), prop) : SESSION_MEMBERS.has(prop)),
+    set: (_t, prop, value) => Reflect.set(real(), prop, value),
+    deleteProperty: (_t, prop) => (started ? Reflect.deleteProperty(real(), prop) : true),
+    defineProperty: (_t, prop, descriptor) => Reflect.defineProperty(real(), prop, descriptor),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, prop) => {
+      const d = Reflect.getOwnPropertyDescriptor(real(), prop);
+      return d && { ...d, configurable: true };
+    },
+  });
 }
 
 /**
  * Regenerates the session id at login (no fixation) and starts the absolute
  * limit afresh, keeping nothing of the anonymous session but what `keep` names.
+ * The CSRF nonce is drawn afresh too, so no token seen before survives it.
  */
 export function regenerateSession(
   req: Express.Request,
@@ -118,6 +187,7 @@ export function regenerateSession(
     req.session.regenerate((err) => {
       if (err) return reject(err);
       Object.assign(req.session, keep, { startedAt: now, lastSeenAt: now });
+      req.rotateCsrf?.();
       resolve();
     });
   });

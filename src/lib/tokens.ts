@@ -21,3 +21,23 @@ export function hashesEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b, 'hex');
   return ba.length === bb.length && ba.length > 0 && crypto.timingSafeEqual(ba, bb);
 }
+
+/**
+ * Random bytes are drawn from the cryptographic generator in 4 KiB batches, as Node does for
+ * randomUUID: a session id or CSRF nonce per anonymous page view then costs a slice, not a
+ * call into OpenSSL. Every byte is handed out once.
+ */
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+/** `bytes` random bytes as base64url (e.g. 24 → 32 characters). */
+export function randomId(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = crypto.randomBytes(Math.max(POOL_BYTES, bytes));
+    poolOffset = 0;
+  }
+  const id = pool.toString('base64url', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return id;
+}

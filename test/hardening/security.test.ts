@@ -7,7 +7,7 @@ import { createTestContext, type TestContext } from '../helpers/app.js';
 import { makeInsurer, makeMember } from '../helpers/factories.js';
 import { makeAccount, publishTerms } from '../login/factories.js';
 import { GOOD_PASSWORD, identityFields } from '../signup/helpers.js';
-import { NEW_PASSWORD, totpCode } from '../staff/helpers.js';
+import { addStaff, NEW_PASSWORD, totpCode } from '../staff/helpers.js';
 import { insertAccount } from '../staff/rows.js';
 import { listen, type Listening } from './support/listen.js';
 import { allPostPaths, declaredRoutes, POST_ROUTES } from './support/routes.js';
@@ -261,9 +261,10 @@ describe('body size limits', () => {
 describe('session cookies in production', () => {
   let prod: TestContext;
   let prodWeb: Listening;
+  let prodInsurer: Insurer;
   beforeAll(async () => {
     prod = await createTestContext({ NODE_ENV: 'production', BASE_URL: 'https://portal.example.jp', TRUST_PROXY: '1', LOG_LEVEL: 'warn' });
-    makeInsurer(prod.db, prod.clock);
+    prodInsurer = makeInsurer(prod.db, prod.clock);
     prodWeb = await listen(prod.app);
   });
   afterAll(async () => {
@@ -280,21 +281,49 @@ describe('session cookies in production', () => {
     return line!.split(';').map((p) => p.trim());
   }
 
-  it('the member cookie is __Host-portal: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain, ends with the browser', async () => {
+  const overHttpsPost = (path: string, cookies: string[], body: Record<string, string>) =>
+    new TestAgent(prodWeb.server).http
+      .post(path)
+      .set('X-Forwarded-Proto', 'https')
+      .set('Host', 'portal.example.jp')
+      .set('Cookie', cookies.join('; '))
+      .type('form')
+      .send(body);
+
+  const browserSession = (attrs: string[], path: string) => {
+    expect(attrs).toEqual(expect.arrayContaining([`Path=${path}`, 'HttpOnly', 'Secure', 'SameSite=Lax']));
+    expect(attrs.some((a) => /^(Domain|Expires|Max-Age)=/i.test(a))).toBe(false);
+  };
+
+  it('a page view sets only the CSRF cookie, __Host-portal-csrf: Secure, HttpOnly, SameSite=Lax, Path=/, no Domain, ends with the browser', async () => {
     const res = await overHttps('/portal/signup');
     expect(res.status).toBe(200);
-    const attrs = cookie(res, '__Host-portal');
-    expect(attrs).toEqual(expect.arrayContaining(['Path=/', 'HttpOnly', 'Secure', 'SameSite=Lax']));
-    expect(attrs.some((a) => /^(Domain|Expires|Max-Age)=/i.test(a))).toBe(false);
+    browserSession(cookie(res, '__Host-portal-csrf'), '/');
+    expect((res.headers['set-cookie'] as unknown as string[]).some((c) => c.startsWith('__Host-portal='))).toBe(false);
     expect(res.headers['strict-transport-security']).toMatch(/max-age=31536000/);
   });
 
-  it('the staff cookie is __Secure-staff on Path=/staff (a __Host- cookie must have Path=/): Secure, HttpOnly, SameSite=Lax', async () => {
-    const res = await overHttps('/staff/login');
-    expect(res.status).toBe(200);
-    const attrs = cookie(res, '__Secure-staff');
-    expect(attrs).toEqual(expect.arrayContaining(['Path=/staff', 'HttpOnly', 'Secure', 'SameSite=Lax']));
-    expect(attrs.some((a) => /^(Domain|Expires|Max-Age)=/i.test(a))).toBe(false);
+  it('the member session cookie, set once a session holds something, is __Host-portal with the same flags, and the CSRF cookie is drawn afresh', async () => {
+    const member = makeMember(prod.db, prod.clock, prodInsurer);
+    const page = await overHttps('/portal/signup');
+    const csrf = cookie(page, '__Host-portal-csrf')[0]!;
+    const res = await overHttpsPost('/portal/signup', [csrf], { _csrf: csrfTokenOf(page.text), ...identityFields(prodInsurer, member) });
+    expect(res.status).toBe(303);
+    browserSession(cookie(res, '__Host-portal'), '/');
+    const rotated = cookie(res, '__Host-portal-csrf');
+    browserSession(rotated, '/');
+    expect(rotated[0]).not.toBe(csrf);
+  });
+
+  it('the staff cookies are __Secure-staff and __Secure-staff-csrf on Path=/staff (a __Host- cookie must have Path=/): Secure, HttpOnly, SameSite=Lax', async () => {
+    const password = await addStaff(prod, 'cookie-check', 'operator');
+    const page = await overHttps('/staff/login');
+    expect(page.status).toBe(200);
+    const csrf = cookie(page, '__Secure-staff-csrf');
+    browserSession(csrf, '/staff');
+    const res = await overHttpsPost('/staff/login', [csrf[0]!], { _csrf: csrfTokenOf(page.text), loginId: 'cookie-check', password });
+    expect(res.status).toBe(303);
+    browserSession(cookie(res, '__Secure-staff'), '/staff');
   });
 
   it('sets no session cookie at all over plain HTTP', async () => {
@@ -306,7 +335,7 @@ describe('session cookies in production', () => {
     const page = await overHttps('/portal/password/forgot');
     const token = csrfTokenOf(page.text);
     // A Secure cookie: the test client (plain HTTP behind the "proxy") must be handed it explicitly.
-    const session = cookie(page, '__Host-portal')[0]!;
+    const session = cookie(page, '__Host-portal-csrf')[0]!;
     const post = (origin: string) =>
       new TestAgent(prodWeb.server).http
         .post('/portal/password/forgot')

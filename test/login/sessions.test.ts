@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOUR, MINUTE } from '../../src/lib/clock.js';
+import { HOUR, MINUTE, SECOND } from '../../src/lib/clock.js';
 import { safeNextPath } from '../../src/http/member-guard.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { TestAgent, visibleText } from '../helpers/agent.js';
+import { makeMember } from '../helpers/factories.js';
+import { identityFields } from '../signup/helpers.js';
 import { acceptLatestTerms, logIn, makeAccount, type TestAccount } from './factories.js';
 
 const COOKIE = 'portal.sid';
@@ -27,17 +29,36 @@ const sessionsOf = (accountId: number) =>
   ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
 
 describe('session at login and logout', () => {
-  it('gives a new session cookie at login and ties the session to the account', async () => {
+  it('stores nothing for a visitor who only opens the login page', async () => {
+    const before = ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+    const agent = new TestAgent(ctx.app);
+    const page = await agent.get('/portal/');
+    expect(page.status).toBe(200);
+    expect(agent.cookie(COOKIE)).toBeUndefined();
+    expect(agent.cookie('portal.csrf')).toBeDefined();
+    expect(ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(before);
+  });
+
+  it('gives a new session cookie and a new CSRF cookie at login, and ties the session to the account', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
     const agent = new TestAgent(ctx.app);
-    await agent.get('/portal/');
+    // A session from before login (here: a signup in progress), as an attacker could have planted.
+    const other = makeMember(ctx.db, ctx.clock, account.insurer);
+    await agent.get('/portal/signup');
+    expect((await agent.post('/portal/signup', identityFields(account.insurer, other))).status).toBe(303);
     const before = agent.cookie(COOKIE);
     expect(before).toBeDefined();
+    await agent.get('/portal/');
+    const csrfBefore = agent.cookie('portal.csrf');
     await agent.post('/portal/login', { loginId: account.loginId, password: account.password });
     const after = agent.cookie(COOKIE);
     expect(after).toBeDefined();
     expect(after).not.toBe(before);
+    expect(agent.cookie('portal.csrf')).not.toBe(csrfBefore);
     expect(sessionsOf(account.id)).toBe(1);
+    // The token of a page seen before login is worthless after it.
+    const stale = await agent.post('/portal/logout');
+    expect(stale.status).toBe(403);
   });
 
   it('sends a signed-in member from the login page to my page', async () => {
@@ -90,6 +111,25 @@ describe('session limits', () => {
       .pluck()
       .get(account.id, ctx.clock.now());
     expect(signedInRows).toBe(0);
+  });
+
+  it('writes a busy session back at most every 5 seconds, and still ends it 30 minutes after its last request', async () => {
+    const { agent, account } = await signedIn();
+    const row = () => ctx.db.prepare('SELECT sess FROM sessions WHERE account_id = ?').pluck().get(account.id) as string;
+    const lastSeen = () => (JSON.parse(row()) as { lastSeenAt: number }).lastSeenAt;
+    expect((await agent.get('/portal/mypage')).status).toBe(200);
+    const written = row();
+    ctx.clock.advance(4 * SECOND);
+    expect((await agent.get('/portal/mypage')).status).toBe(200);
+    expect(row()).toBe(written); // nothing changed, nothing written
+    ctx.clock.advance(1 * SECOND);
+    expect((await agent.get('/portal/mypage')).status).toBe(200);
+    const seen = lastSeen();
+    expect(seen).toBe(ctx.clock.now());
+    ctx.clock.advance(30 * MINUTE);
+    expect((await agent.get('/portal/mypage')).status).toBe(200);
+    ctx.clock.advance(30 * MINUTE + 1);
+    expect((await agent.get('/portal/mypage')).status).toBe(303);
   });
 
   it('ends the other sessions of an account whose password changed, even one saved back by a request in flight', async () => {

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
+import { readCookie } from '../../http/cookies.js';
 import { HttpError } from '../../http/errors.js';
 import { destroySession, staffSessionPolicy } from '../../http/session.js';
 import type { Clock } from '../../lib/clock.js';
@@ -46,7 +47,7 @@ export function requireStaff(deps: { db: Db; clock: Clock; config: Config }): Re
     const s = id === undefined ? undefined : findStaffById(db, id);
     if (!s || s.disabled_at !== null || s.must_change_password === 1 || s.totp_enrolled_at === null) {
       if (id !== undefined) await destroySession(req);
-      else if (sessionVanished(req, cookieName, deps.clock.now())) req.session.expired = true;
+      else if (sessionVanished(req, cookieName)) req.session.expired = true;
       res.redirect(303, '/staff/login');
       return;
     }
@@ -70,13 +71,12 @@ export function requireStaff(deps: { db: Db; clock: Clock; config: Config }): Re
 }
 
 /**
- * The store drops a session once it has been idle for 15 minutes, so the
- * session middleware never sees it expire: the browser still sends its cookie,
- * but the session is brand new. That is the idle expiry the sign-in page reports.
+ * The browser still sends a session cookie, but its row is gone (pruned, or the
+ * database was restored): the session is brand new, never stored. The sign-in
+ * page reports that as an ended session.
  */
-function sessionVanished(req: Request, cookieName: string, now: number): boolean {
-  const sentCookie = (req.headers.cookie ?? '').split(';').some((c) => c.trim().startsWith(`${cookieName}=`));
-  return sentCookie && req.session.startedAt === now && req.session.lastSeenAt === now;
+function sessionVanished(req: Request, cookieName: string): boolean {
+  return readCookie(req.headers.cookie, cookieName) !== undefined && req.session.startedAt === undefined;
 }
 
 /** The address the audit log records (behind a proxy, as TRUST_PROXY allows). */
