@@ -23,6 +23,8 @@ export function createApp(deps: Deps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // Pages are no-store and differ per visitor (CSRF token): an ETag would only cost a hash.
+  app.set('etag', false);
   configureViews(app, { watch: config.env === 'development' });
 
   app.use(requestLogger(deps.logger));
@@ -40,7 +42,8 @@ export function createApp(deps: Deps): Express {
   }
 
   const portal = express.Router();
-  portal.use(noStore, ...sessionMiddleware(deps, memberSessionPolicy(config)), ...csrfProtection(), layoutLocals(deps.db));
+  const memberPolicy = memberSessionPolicy(config);
+  portal.use(noStore, ...sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps));
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
@@ -49,14 +52,15 @@ export function createApp(deps: Deps): Express {
   app.use('/portal', portal);
 
   const staff = express.Router();
+  const staffPolicy = staffSessionPolicy(config);
   staff.use(
     noStore,
     (_req, res, next) => {
       res.set('X-Robots-Tag', 'noindex, nofollow');
       next();
     },
-    ...sessionMiddleware(deps, staffSessionPolicy(config)),
-    ...csrfProtection(),
+    ...sessionMiddleware(deps, staffPolicy),
+    csrfProtection(config, staffPolicy),
   );
   staff.use(staffRoutes(deps));
   app.use('/staff', staff);

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import nunjucks from 'nunjucks';
+import { enablePageCache } from './page-cache.js';
 import { maskEmail } from '../lib/mask.js';
 import { formatDate, formatDateTime, formatTime } from '../lib/time.js';
 
@@ -25,5 +26,6 @@ export function configureViews(app: Express, opts: { watch: boolean }): nunjucks
   addFilters(env);
   env.express(app);
   app.set('view engine', 'njk');
+  enablePageCache(app, !opts.watch);
   return env;
 }

@@ -2,6 +2,7 @@ import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { echoValues, parseForm } from '../../http/forms.js';
 import { safeNextPath } from '../../http/member-guard.js';
+import { sendCachedPage } from '../../http/page-cache.js';
 import { destroySession, memberSessionPolicy, regenerateSession } from '../../http/session.js';
 import { formatTime } from '../../lib/time.js';
 import { clientIp } from './client-ip.js';
@@ -25,17 +26,12 @@ export function loginRoutes(deps: Deps): Router {
   const router = Router();
   const cookie = memberSessionPolicy(deps.config);
 
+  const loginPage = (locals: Record<string, unknown>) => ({ pageTitle: 'ログイン', labels: LOGIN_LABELS, values: {}, errors: {}, ...locals });
   function renderLogin(res: Response, status: number, locals: Record<string, unknown> = {}) {
-    res.status(status).render('login/index.njk', {
-      pageTitle: 'ログイン',
-      labels: LOGIN_LABELS,
-      values: {},
-      errors: {},
-      ...locals,
-    });
+    res.status(status).render('login/index.njk', loginPage(locals));
   }
 
-  router.get('/', (req, res) => {
+  router.get('/', async (req, res) => {
     const next = safeNextPath(req.query.next);
     if (req.session.accountId !== undefined) {
       // requireMember on my page checks the account is still active.
@@ -49,6 +45,8 @@ export function loginRoutes(deps: Deps): Router {
     } else if (req.query.loggedOut === '1') {
       pageNotice = { kind: 'success', text: LOGGED_OUT };
     }
+    // The page as everyone first sees it is the busiest of all: kept rendered (page-cache.ts).
+    if (!next && !pageNotice) return sendCachedPage(res, 'login/index.njk', loginPage({}), []);
     renderLogin(res, 200, { next, pageNotice });
   });
 

@@ -26,10 +26,35 @@ export function listInsurers(db: Db): Insurer[] {
   return cachedStatement<[], Insurer>(db, `SELECT ${COLUMNS} FROM insurers ORDER BY code`).all();
 }
 
-/** The insurer of a single-society deployment; undefined when there are none or several. */
-export function soleInsurer(db: Db): Insurer | undefined {
-  const two = cachedStatement<[], Insurer>(db, `SELECT ${COLUMNS} FROM insurers LIMIT 2`).all();
-  return two.length === 1 ? two[0] : undefined;
+/**
+ * The insurers as every page's header and footer show them, kept in memory: the table has a
+ * handful of rows that the command line changes a few times a year, and reading it on each
+ * request cost more than the rest of the login page. A change made in this process shows at
+ * once; one made by the `portal` command (another process) within a second (`now` is the
+ * injected clock's).
+ */
+const LAYOUT_CACHE_MS = 1_000;
+let insurersGeneration = 0;
+const layoutCaches = new WeakMap<Db, { generation: number; loadedAt: number; all: Insurer[] }>();
+
+function layoutInsurers(db: Db, now: number): Insurer[] {
+  let cache = layoutCaches.get(db);
+  if (!cache || cache.generation !== insurersGeneration || now - cache.loadedAt >= LAYOUT_CACHE_MS || now < cache.loadedAt) {
+    cache = { generation: insurersGeneration, loadedAt: now, all: listInsurers(db) };
+    layoutCaches.set(db, cache);
+  }
+  return cache.all;
+}
+
+/** findInsurerById for the layout, from memory (see layoutInsurers). */
+export function layoutInsurerById(db: Db, id: number, now: number): Insurer | undefined {
+  return layoutInsurers(db, now).find((i) => i.id === id);
+}
+
+/** The insurer of a single-society deployment (undefined when there are none or several), from memory. */
+export function layoutSoleInsurer(db: Db, now: number): Insurer | undefined {
+  const all = layoutInsurers(db, now);
+  return all.length === 1 ? all[0] : undefined;
 }
 
 export type NewInsurer = Omit<Insurer, 'id'>;
@@ -43,5 +68,6 @@ export function insertInsurer(db: Db, insurer: NewInsurer, now: number): Insurer
       )
       .run({ ...insurer, now }).lastInsertRowid,
   );
+  insurersGeneration++;
   return { id, ...insurer };
 }

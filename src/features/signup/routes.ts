@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { emailCodeSchema } from '../email-codes/schema.js';
 import { echoValues, parseForm } from '../../http/forms.js';
+import { sendCachedPage } from '../../http/page-cache.js';
 import { regenerateSession } from '../../http/session.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { formatTime } from '../../lib/time.js';
@@ -45,8 +46,8 @@ export function signupRoutes(deps: Deps): Router {
   const now = () => deps.clock.now();
   const pageUrl = `${deps.config.baseUrl}${STEP1}`;
 
-  async function renderIdentity(res: Response, status: number, locals: Record<string, unknown> = {}) {
-    res.status(status).render('signup/identity.njk', {
+  async function identityPage(locals: Record<string, unknown>) {
+    return {
       pageTitle: '本人確認（初回登録）',
       values: {},
       errors: {},
@@ -55,7 +56,11 @@ export function signupRoutes(deps: Deps): Router {
       qrSvg: await qrCodeSvg(pageUrl, 'このページのURLを表すQRコード'),
       pageUrl,
       ...locals,
-    });
+    };
+  }
+
+  async function renderIdentity(res: Response, status: number, locals: Record<string, unknown> = {}) {
+    res.status(status).render('signup/identity.njk', await identityPage(locals));
   }
 
   /** The verified member of steps 2–3, or a redirect to step 1 (and undefined). */
@@ -79,7 +84,10 @@ export function signupRoutes(deps: Deps): Router {
   // ---- Step 1: identity check ------------------------------------------------------
   router.get('/', async (req, res) => {
     const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
-    await renderIdentity(res, 200, reason ? { pageNotice: { kind: 'warning', text: reason } } : {});
+    if (reason) return renderIdentity(res, 200, { pageNotice: { kind: 'warning', text: reason } });
+    // The empty form (kept rendered, see page-cache.ts) changes with the year's pulldown options.
+    const page = await identityPage({});
+    return sendCachedPage(res, 'signup/identity.njk', page, [page.identityOptions.years, page.qrSvg]);
   });
 
   router.post('/', async (req, res) => {
