@@ -107,26 +107,34 @@ export function get(path: string, cookie?: string): Request {
   return { method: 'GET', path, headers: cookie ? { ...PROXY_HEADERS, cookie } : { ...PROXY_HEADERS } };
 }
 
-/** The member session cookie a response sets (name=value), if any. */
-export function sessionCookie(headers: Record<string, string | string[]>): string | undefined {
+/**
+ * `jar` (a Cookie header value) with the cookies a response sets put in: the session cookie
+ * once the server stores a session, and the CSRF cookie (`__Host-portal-csrf`) that a form's
+ * token is bound to.
+ */
+export function withSetCookies(jar: string | undefined, headers: Record<string, string | string[]>): string | undefined {
+  const cookies = new Map<string, string>();
+  for (const pair of jar ? jar.split('; ') : []) cookies.set(pair.slice(0, pair.indexOf('=')), pair);
   for (const [name, value] of Object.entries(headers)) {
     if (name.toLowerCase() !== 'set-cookie') continue;
-    const first = (Array.isArray(value) ? value : [value]).find((v) => /^(__Host-portal|portal\.sid)=/.test(v));
-    if (first) return first.split(';')[0];
+    for (const line of Array.isArray(value) ? value : [value]) {
+      const pair = line.split(';')[0]!;
+      cookies.set(pair.slice(0, pair.indexOf('=')), pair);
+    }
   }
-  return undefined;
+  return cookies.size > 0 ? [...cookies.values()].join('; ') : undefined;
 }
 
 const CSRF = /name="_csrf" value="([^"]+)"/;
 
-/** GET a page with a form: remember its session cookie and CSRF token for the next step. */
+/** GET a page with a form as a new visitor: remember its cookies and CSRF token for the next step. */
 export function getForm(path: string): Request {
   return {
     method: 'GET',
     path,
     headers: { ...PROXY_HEADERS },
     onResponse(_status, body, context, headers) {
-      context.cookie = sessionCookie(headers) ?? context.cookie;
+      context.cookie = withSetCookies(undefined, headers);
       context.csrf = CSRF.exec(body)?.[1];
     },
   };

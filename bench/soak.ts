@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { createLoginAccount, identityFields, LOGIN, randomSignupMember } from './accounts.js';
-import { fmt, get, getForm, postForm, PROXY_HEADERS, runLoad, sessionCookie, step, type LoadResult } from './load.js';
+import { fmt, get, getForm, postForm, PROXY_HEADERS, runLoad, step, withSetCookies, type LoadResult } from './load.js';
 import {
   envNumber, preparePortal, runBenchmark, samplePeakMemory, scratchFolder, SERVER, serverEnv, startServer, table, verdict,
 } from './support.js';
@@ -80,17 +80,17 @@ runBenchmark(async () => {
 /** Logs the benchmark account in once; returns its session cookie for the my-page requests. */
 async function signIn(url: string): Promise<string> {
   const form = await fetch(`${url}/portal/`, { headers: PROXY_HEADERS });
-  const anonymous = sessionCookie(Object.fromEntries([['set-cookie', form.headers.getSetCookie()]]));
+  const anonymous = withSetCookies(undefined, { 'set-cookie': form.headers.getSetCookie() });
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1];
-  if (!anonymous || !csrf) throw new Error('GET /portal/ gave no session cookie or CSRF token');
+  if (!anonymous || !csrf) throw new Error('GET /portal/ gave no CSRF cookie or token');
   const login = await fetch(`${url}/portal/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { ...PROXY_HEADERS, cookie: anonymous, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ ...LOGIN, _csrf: csrf }),
   });
-  const cookie = sessionCookie(Object.fromEntries([['set-cookie', login.headers.getSetCookie()]]));
-  if (login.status !== 303 || !cookie) throw new Error(`login answered ${login.status}: ${await login.text()}`);
+  const cookie = withSetCookies(anonymous, { 'set-cookie': login.headers.getSetCookie() }) ?? '';
+  if (login.status !== 303 || !/(^|; )(__Host-portal|portal\.sid)=/.test(cookie)) throw new Error(`login answered ${login.status}: ${await login.text()}`);
   const mypage = await fetch(`${url}/portal/mypage`, { headers: { ...PROXY_HEADERS, cookie }, redirect: 'manual' });
   if (mypage.status !== 200) throw new Error(`my page answered ${mypage.status} to the signed-in cookie`);
   return cookie;
