@@ -19,6 +19,15 @@ export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const SERVER = path.join(ROOT, 'dist/server.js');
 export const INSURER_CODE = 'benchkenpo';
 
+/**
+ * The server runs as `npm start` runs it (package.json, README "Running in production"):
+ * libuv's pool has one thread per core (at least 2), so no more 19 MiB argon2 hashes run at
+ * once than the cores can compute; glibc keeps at most 2 malloc arenas (else each thread that
+ * ran a hash keeps its own); V8's young generation is capped at 8 MiB semi-spaces.
+ */
+export const SERVER_MEMORY_ENV = { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: String(Math.max(2, os.availableParallelism())) };
+export const SERVER_NODE_ARGS = ['--max-semi-space-size=8'];
+
 const children = new Set<ChildProcess>();
 const folders = new Set<string>();
 
@@ -68,6 +77,7 @@ export function portalEnv(dataDir: string, extra: Record<string, string> = {}): 
  */
 export function serverEnv(dataDir: string): NodeJS.ProcessEnv {
   return portalEnv(dataDir, {
+    ...SERVER_MEMORY_ENV,
     NODE_ENV: 'production',
     SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
     SMTP_URL: 'smtp://127.0.0.1:9',
@@ -152,7 +162,7 @@ export interface RunningServer {
 export async function startServer(script: string, env: NodeJS.ProcessEnv, probePath: string): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...(script === SERVER ? SERVER_NODE_ARGS : []), script], {
     env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: url },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
