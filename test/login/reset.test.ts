@@ -42,6 +42,15 @@ describe('yearly reset (portal reset-accounts)', () => {
     expect(again.code).toBe(0);
     expect(again.out).toContain('nothing changed');
     expect(ctx.db.prepare("SELECT count(*) FROM accounts WHERE closed_reason = 'yearly_reset'").pluck().get()).toBe(2);
+
+    // Both runs are in the audit log, the command line as the actor, with what they closed.
+    const audit = ctx.db
+      .prepare("SELECT staff_id, staff_login, client_ip, detail FROM audit_log WHERE action = 'yearly_reset' AND detail LIKE ? ORDER BY id")
+      .all(`%${insurer.code}:%`);
+    expect(audit).toEqual([
+      { staff_id: null, staff_login: '(コマンド)', client_ip: 'cli', detail: `保険者 ${insurer.code}: 2件のアカウントを終了` },
+      { staff_id: null, staff_login: '(コマンド)', client_ip: 'cli', detail: `保険者 ${insurer.code}: 0件のアカウントを終了` },
+    ]);
   });
 
   it('tells last year’s member to register again, and lets them sign up and log in anew', async () => {

@@ -14,7 +14,7 @@ export const resetAccountsCommand: Command = {
     const code = canonicalInsurerCode(requireOption(values.insurer, 'insurer'));
     const insurer = findInsurerByCode(ctx.db, code);
     if (!insurer) throw new UsageError(`no insurer with code "${code}" (portal insurer list)`);
-    const closed = closeAccountsForYearlyReset(ctx, insurer.id);
+    const closed = closeAccountsForYearlyReset(ctx, insurer);
     ctx.out(
       closed === 0
         ? `no active accounts of ${insurer.code} (${insurer.name}); nothing changed`

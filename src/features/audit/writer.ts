@@ -21,7 +21,8 @@ export type AuditAction =
   | 'unlock_staff'
   | 'staff_add'
   | 'staff_disable'
-  | 'staff_unlock';
+  | 'staff_unlock'
+  | 'yearly_reset';
 
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   signin: 'ログイン',
@@ -40,6 +41,7 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   staff_add: 'スタッフ追加（コマンド）',
   staff_disable: 'スタッフ利用停止（コマンド）',
   staff_unlock: 'スタッフのロック解除（コマンド）',
+  yearly_reset: '年度替わりのアカウントリセット（コマンド）',
 };
 
 export function auditActionLabel(action: string): string {
