@@ -154,6 +154,49 @@ export function postForm(path: string, fields: () => Record<string, string>): Re
   };
 }
 
+/** A visitor's cookies and the CSRF token of the form they were given. */
+export interface FetchedForm {
+  cookie: string;
+  csrf: string;
+}
+
+/**
+ * Fetches `count` copies of a form as `count` new visitors, `concurrency` at a time, before a
+ * measured window: then POSTs can be driven alone, each with a form of its own (a token is
+ * good for one identity check, which draws a new CSRF nonce).
+ */
+export async function fetchForms(url: string, path: string, count: number, concurrency = 50): Promise<FetchedForm[]> {
+  const forms: FetchedForm[] = [];
+  let started = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (started < count) {
+        started++;
+        const res = await fetch(url + path, { headers: PROXY_HEADERS });
+        const csrf = CSRF.exec(await res.text())?.[1];
+        const cookie = withSetCookies(undefined, { 'set-cookie': res.headers.getSetCookie() });
+        if (res.status !== 200 || !csrf || !cookie) throw new Error(`GET ${path} answered ${res.status} without a form`);
+        forms.push({ cookie, csrf });
+      }
+    }),
+  );
+  return forms;
+}
+
+/** POST a form, each request with the next of `forms` (cookie and token); `fields` is called per request. */
+export function postFetchedForm(path: string, forms: FetchedForm[], fields: () => Record<string, string>): Request {
+  let next = 0;
+  return {
+    method: 'POST',
+    path,
+    setupRequest(request) {
+      const form = forms[next++ % forms.length]!;
+      const body = new URLSearchParams({ ...fields(), _csrf: form.csrf }).toString();
+      return { ...request, headers: { ...PROXY_HEADERS, 'content-type': 'application/x-www-form-urlencoded', cookie: form.cookie }, body };
+    },
+  };
+}
+
 /** `123.4` → `123`, `2.345` → `2.3`: figures as a table shows them. */
 export function fmt(n: number): string {
   if (!Number.isFinite(n)) return '-';
