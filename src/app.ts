@@ -43,7 +43,7 @@ export function createApp(deps: Deps): Express {
 
   const portal = express.Router();
   const memberPolicy = memberSessionPolicy(config);
-  portal.use(noStore, ...sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps));
+  portal.use(noStore, sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps));
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
@@ -59,7 +59,7 @@ export function createApp(deps: Deps): Express {
       res.set('X-Robots-Tag', 'noindex, nofollow');
       next();
     },
-    ...sessionMiddleware(deps, staffPolicy),
+    sessionMiddleware(deps, staffPolicy),
     csrfProtection(config, staffPolicy),
   );
   staff.use(staffRoutes(deps));

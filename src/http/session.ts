@@ -78,7 +78,7 @@ export const LAST_SEEN_STEP_MS = 5_000;
 export function sessionMiddleware(
   deps: { config: Config; db: Db; clock: Clock },
   policy: SessionPolicy,
-): RequestHandler[] {
+): RequestHandler {
   // Rows outlive the idle window so the limits below can tell an expired session from none.
   const store = new SqliteSessionStore(deps.db, deps.clock, policy.absoluteMs);
   const base = session({
@@ -118,14 +118,13 @@ export function sessionMiddleware(
     if (now - last >= LAST_SEEN_STEP_MS) s.lastSeenAt = now;
     next();
   };
-  const start: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     if (readCookie(req.headers.cookie, policy.cookieName) === undefined) {
       req.session = lazySession(req, res, base);
       return next();
     }
     base(req, res, (err?: unknown) => (err ? next(err) : limits(req, res, next)));
   };
-  return [start];
 }
 
 const SESSION_MEMBERS = new Set<string | symbol>(['id', 'cookie', 'regenerate', 'destroy', 'reload', 'resetMaxAge', 'save', 'touch']);

@@ -4,7 +4,6 @@ import type { Db } from '../../db/database.js';
 import { readCookie } from '../../http/cookies.js';
 import { HttpError } from '../../http/errors.js';
 import { destroySession, staffSessionPolicy } from '../../http/session.js';
-import type { Clock } from '../../lib/clock.js';
 import { ROLE_LABELS } from './accounts-service.js';
 import { findStaffById } from './queries.js';
 import type { SignInStage } from './auth-service.js';
@@ -39,7 +38,7 @@ export interface SignedInStaff {
  * is still enabled; anything else goes to the sign-in page (an expired session
  * was already emptied by the session middleware, which the page then mentions).
  */
-export function requireStaff(deps: { db: Db; clock: Clock; config: Config }): RequestHandler {
+export function requireStaff(deps: { db: Db; config: Config }): RequestHandler {
   const { db } = deps;
   const cookieName = staffSessionPolicy(deps.config).cookieName;
   return async (req, res, next) => {
