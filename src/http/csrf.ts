@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { CookieOptions, Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.js';
-import { randomId } from '../lib/tokens.js';
+import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
 import { HttpError } from './errors.js';
 import type { SessionPolicy } from './session.js';
@@ -30,7 +30,7 @@ const NONCE = /^[A-Za-z0-9_-]{22}$/;
  * worthless after it. Templates read the token from `csrfToken` in res.locals.
  */
 export function csrfProtection(config: Config, policy: SessionPolicy): RequestHandler {
-  const key = crypto.createHmac('sha256', config.sessionSecret).update(`${policy.secretLabel}:csrf`).digest();
+  const key = deriveKey(config.sessionSecret, `${policy.secretLabel}:csrf`);
   const cookie: CookieOptions = { path: policy.cookiePath, httpOnly: true, sameSite: 'lax', secure: config.isProduction };
   const tokenOf = (nonce: string) => crypto.createHmac('sha256', key).update(nonce).digest('base64url');
 

@@ -1,10 +1,9 @@
-import crypto from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import session, { type Session, type SessionData } from 'express-session';
 import type { Config } from '../config.js';
 import type { Db } from '../db/database.js';
 import { HOUR, MINUTE, type Clock } from '../lib/clock.js';
-import { randomId } from '../lib/tokens.js';
+import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
 import { SqliteSessionStore } from './session-store.js';
 
@@ -83,7 +82,7 @@ export function sessionMiddleware(
   const store = new SqliteSessionStore(deps.db, deps.clock, policy.absoluteMs);
   const base = session({
     name: policy.cookieName,
-    secret: crypto.createHmac('sha256', deps.config.sessionSecret).update(policy.secretLabel).digest('base64url'),
+    secret: deriveKey(deps.config.sessionSecret, policy.secretLabel).toString('base64url'),
     store,
     // 192 bits, as express-session's own default, from the batched generator.
     genid: () => randomId(24),

@@ -1,5 +1,14 @@
 import crypto from 'node:crypto';
 
+/**
+ * A key for one purpose, derived from SESSION_SECRET as HMAC-SHA256(secret, label): a value
+ * signed for one purpose (member cookies, staff cookies, each side's CSRF tokens) never
+ * verifies for another.
+ */
+export function deriveKey(secret: string, label: string): Buffer {
+  return crypto.createHmac('sha256', secret).update(label).digest();
+}
+
 /** A six-digit code from the cryptographic generator (000000–999999, uniform). */
 export function newNumericCode(): string {
   return String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');

@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSmtpServer, type TestSmtpServer } from '../../helpers/smtp.js';
+import { freePort } from '../../helpers/ports.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -29,18 +29,6 @@ export interface CliResult {
 
 const live = new Set<ChildProcess>();
 let exitHookInstalled = false;
-
-/** A port nobody listens on right now: listen on 0, read it, close. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPortal(): Promise<RunningPortal> {
   const serverJs = path.join(REPO_ROOT, 'dist', 'server.js');

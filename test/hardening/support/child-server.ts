@@ -1,8 +1,8 @@
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from './routes.js';
+import { freePort } from '../../helpers/ports.js';
 
 /**
  * The real server (`node dist/server.js`) as a child process, for the tests
@@ -24,18 +24,6 @@ export function buildOnce(): void {
   for (const file of ['dist/server.js', 'dist/cli/main.js']) {
     if (!fs.existsSync(path.join(REPO_ROOT, file))) throw new Error(`build produced no ${file}:\n${result.stdout}${result.stderr}`);
   }
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ChildServer {
