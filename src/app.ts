@@ -43,7 +43,7 @@ export function createApp(deps: Deps): Express {
 
   const portal = express.Router();
   const memberPolicy = memberSessionPolicy(config);
-  portal.use(noStore, sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps));
+  portal.use(noStore, sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps.services.insurers));
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));

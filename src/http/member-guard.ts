@@ -1,36 +1,44 @@
 import type { RequestHandler, Response } from 'express';
-import type { Db } from '../db/database.js';
-import type { Clock } from '../lib/clock.js';
-import { createLoginQueries, type SignedInAccount } from '../features/login/queries.js';
-import { createTermsService } from '../features/terms/service.js';
+
+/** The signed-in member as pages behind login see them (the accounts service's shape). */
+export interface SignedInMember {
+  accountId: number;
+  memberId: number;
+  insurerId: number;
+  loginId: string;
+  email: string;
+  memberName: string;
+  lastLoginAt: number | null;
+  previousLoginAt: number | null;
+  passwordChangedAt: number | null;
+}
 
 /**
- * Guards for the pages behind the member login. `requireMember` admits a session
- * whose account is still active and puts it in res.locals.member; everyone else goes
- * to the login page, which brings them back afterwards (same-site paths only).
- * `requireCurrentTerms` then sends a member who has not accepted the insurer's
- * newest terms to /portal/terms.
+ * Guards for the pages behind the member login. `requireMember` admits a session whose
+ * account is still active and whose password is the one it logged in with, and puts the
+ * account in res.locals.member; everyone else goes to the login page, which brings them back
+ * afterwards (same-site paths only). `requireCurrentTerms` then sends a member who has not
+ * accepted the insurer's newest terms to /portal/terms. The lookups come from the services
+ * built in deps.ts: http/ knows no feature.
  */
 declare module 'express-session' {
   interface SessionData {
     /**
-     * The account's password_changed_at when this session was admitted. A session
-     * written back by a request that was in flight while the password changed
-     * still carries the old value and is refused.
+     * The account's password_changed_at, stamped at login. A password change or reset
+     * moves it, so every session admitted before is refused from then on, including one
+     * written back by a request that was in flight while the password changed.
      */
     passwordChangedAt?: number | null;
   }
 }
 
-export function requireMember(deps: { db: Db }): RequestHandler {
-  const q = createLoginQueries(deps.db);
+export function requireMember(accounts: { signedIn(accountId: number): SignedInMember | undefined }): RequestHandler {
   return (req, res, next) => {
     const id = req.session.accountId;
-    let account = id === undefined ? undefined : q.signedIn(id);
-    if (account && req.session.passwordChangedAt === undefined) req.session.passwordChangedAt = account.passwordChangedAt;
+    let account = id === undefined ? undefined : accounts.signedIn(id);
     if (account && req.session.passwordChangedAt !== account.passwordChangedAt) account = undefined;
     if (!account) {
-      // Closed (yearly reset, a supervisor) while signed in: the session no longer counts as one.
+      // Closed (yearly reset, a supervisor) or a new password while signed in: the session no longer counts as one.
       if (id !== undefined) {
         delete req.session.accountId;
         delete req.session.passwordChangedAt;
@@ -44,8 +52,7 @@ export function requireMember(deps: { db: Db }): RequestHandler {
   };
 }
 
-export function requireCurrentTerms(deps: { db: Db; clock: Clock }): RequestHandler {
-  const terms = createTermsService(deps);
+export function requireCurrentTerms(terms: { needsAcceptance(accountId: number, insurerId: number): boolean }): RequestHandler {
   return (_req, res, next) => {
     const member = signedInMember(res);
     if (terms.needsAcceptance(member.accountId, member.insurerId)) {
@@ -57,8 +64,8 @@ export function requireCurrentTerms(deps: { db: Db; clock: Clock }): RequestHand
 }
 
 /** The account requireMember admitted; a route behind the guard can rely on it. */
-export function signedInMember(res: Response): SignedInAccount {
-  const member = res.locals.member as SignedInAccount | undefined;
+export function signedInMember(res: Response): SignedInMember {
+  const member = res.locals.member as SignedInMember | undefined;
   if (!member) throw new Error('signedInMember used on a route without requireMember');
   return member;
 }

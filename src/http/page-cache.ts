@@ -7,13 +7,17 @@ import { randomId } from '../lib/tokens.js';
  * and rendering them again each time cost more than all the rest of the request. Only the
  * CSRF token differs between two visitors; it is rendered as a marker and put in per request.
  *
- * The caller promises that the page depends on nothing but `view`, `locals`, the request's
- * path and `inputs`, each compared by identity (the insurer object of the layout, a list of
- * pulldown options…): when any of them is another object, the page is rendered afresh.
- * Off in development, where templates change under a running server.
+ * A page is kept under the key its route gives (never the URL a client typed: Express
+ * ignores case and trailing slashes, so one page has endless spellings) and is rendered
+ * from the locals the route passes and nothing else — not res.locals, which may hold one
+ * visitor's data — so nothing of one visitor can reach another's page. `inputs` are what
+ * the page depends on (the insurer of the layout, a list of pulldown options…), compared by
+ * identity: when any of them is another object, the page is rendered afresh. At most
+ * MAX_PAGES pages are kept. Off in development, where templates change under a running server.
  */
 const TOKEN_MARK = `csrf-mark-${randomId(12)}`;
 const PAGE_CACHE = 'page cache';
+const MAX_PAGES = 16;
 
 interface Entry {
   inputs: readonly unknown[];
@@ -27,36 +31,46 @@ export function enablePageCache(app: Application, enabled: boolean): void {
   app.set(PAGE_CACHE, enabled);
 }
 
-export function sendCachedPage(
-  res: Response,
-  view: string,
-  locals: Record<string, unknown>,
-  inputs: readonly unknown[],
-): Promise<void> {
+/** How many pages are kept (for the tests of the bound). */
+export function keptPageCount(app: Application): number {
+  return caches.get(app)?.size ?? 0;
+}
+
+export interface CachedPage {
+  /** Names the page among the kept ones; a route's own constant. */
+  key: string;
+  view: string;
+  /** Everything the template reads, including the layout's `insurer` and `currentPath`. */
+  locals: Record<string, unknown>;
+  inputs: readonly unknown[];
+}
+
+export function sendCachedPage(res: Response, page: CachedPage): Promise<void> {
   const app = res.app;
-  if (!app.get(PAGE_CACHE)) {
-    res.render(view, locals);
-    return Promise.resolve();
-  }
+  const csrfToken = String(res.locals.csrfToken);
+  const locals = { ...page.locals, csrfToken: TOKEN_MARK };
+  if (!app.get(PAGE_CACHE)) return renderParts(app, page.view, locals).then((parts) => send(res, parts, csrfToken));
   let cache = caches.get(app);
   if (!cache) caches.set(app, (cache = new Map()));
-  const key = `${view}\n${String(res.locals.currentPath)}`;
-  const allInputs = [res.locals.insurer, ...inputs];
-  const hit = cache.get(key);
-  const send = (parts: string[]) => {
-    res.type('html').send(parts.join(String(res.locals.csrfToken)));
-  };
-  if (hit && hit.inputs.length === allInputs.length && hit.inputs.every((v, i) => v === allInputs[i])) {
-    send(hit.parts);
+  const hit = cache.get(page.key);
+  if (hit && hit.inputs.length === page.inputs.length && hit.inputs.every((v, i) => v === page.inputs[i])) {
+    send(res, hit.parts, csrfToken);
     return Promise.resolve();
   }
+  return renderParts(app, page.view, locals).then((parts) => {
+    if (!cache.has(page.key) && cache.size >= MAX_PAGES) cache.delete(cache.keys().next().value!);
+    cache.set(page.key, { inputs: page.inputs, parts });
+    send(res, parts, csrfToken);
+  });
+}
+
+function send(res: Response, parts: string[], csrfToken: string): void {
+  res.type('html').send(parts.join(csrfToken));
+}
+
+/** app.render sees app.locals and `locals` only: never a visitor's res.locals. */
+function renderParts(app: Application, view: string, locals: Record<string, unknown>): Promise<string[]> {
   return new Promise((resolve, reject) => {
-    res.render(view, { ...locals, csrfToken: TOKEN_MARK }, (err, html) => {
-      if (err) return reject(err);
-      const parts = html.split(TOKEN_MARK);
-      cache.set(key, { inputs: allInputs, parts });
-      send(parts);
-      resolve();
-    });
+    app.render(view, locals, (err, html) => (err ? reject(err) : resolve(html.split(TOKEN_MARK))));
   });
 }

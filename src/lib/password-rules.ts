@@ -29,15 +29,26 @@ const COMMON = new Set(dictionary['passwords-common'] as string[]);
 const COMMON_BASES = new Set((dictionary['passwords-common'] as string[]).slice(0, 10_000).filter((w) => /^[a-z]{4,}$/.test(w)));
 const LEET: Record<string, string> = { '@': 'a', '4': 'a', '0': 'o', '1': 'i', '!': 'i', '3': 'e', '$': 's', '5': 's', '7': 't' };
 
+const deLeet = (s: string) => s.replace(/[@40135$7!]/g, (c) => LEET[c] ?? c);
+// What people add to satisfy composition rules: digits and symbols before and after a word.
+const PADDING = /^[^a-z]+|[^a-z]+$/g;
+const PADDING_KEEPING_LEET = /^[^a-z@40135$7!]+|[^a-z@40135$7!]+$/g;
+
+/**
+ * In the list as typed or de-leeted (`p@ssw0rd`), or a common word once its padding is
+ * stripped. The padding is stripped BEFORE leet is undone: `P@ssw0rd1` must become
+ * `p@ssw0rd` → `password`, not `passwordi` (the trailing 1 read as an i).
+ */
 export function isCommonPassword(password: string): boolean {
   const lower = password.toLowerCase();
-  if (COMMON.has(lower)) return true;
-  const deLeeted = lower.replace(/[@40135$7!]/g, (c) => LEET[c] ?? c);
-  if (COMMON.has(deLeeted)) return true;
-  // Strip what people add to satisfy composition rules: leading/trailing digits and symbols.
-  const base = lower.replace(/^[^a-z]+|[^a-z]+$/g, '');
-  const baseDeLeeted = deLeeted.replace(/^[^a-z]+|[^a-z]+$/g, '');
-  return COMMON_BASES.has(base) || COMMON_BASES.has(baseDeLeeted);
+  if (COMMON.has(lower) || COMMON.has(deLeet(lower))) return true;
+  const bases = [
+    lower.replace(PADDING, ''),
+    deLeet(lower.replace(PADDING, '')),
+    deLeet(lower.replace(PADDING_KEEPING_LEET, '')).replace(PADDING, ''),
+    deLeet(lower).replace(PADDING, ''),
+  ];
+  return bases.some((base) => COMMON.has(base) || COMMON_BASES.has(base));
 }
 
 /** Every rule the password breaks, in the order the rules are listed; [] when it is acceptable. */

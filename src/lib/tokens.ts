@@ -19,7 +19,16 @@ export function newUrlToken(): string {
   return crypto.randomBytes(32).toString('base64url');
 }
 
-/** Codes and tokens are stored only as this hash. Short-lived and high-entropy (tokens) or throttled (codes), so SHA-256 suffices. */
+/**
+ * How codes and link tokens are stored: HMAC-SHA256 under a key derived from the server
+ * secret for one purpose. A plain hash of a six-digit code is reversed in a second by
+ * anyone who reads the database; without the key the stored value tells nothing.
+ */
+export function keyedHasher(secret: string, purpose: string): (value: string) => string {
+  const key = deriveKey(secret, `stored-hash:${purpose}`);
+  return (value) => crypto.createHmac('sha256', key).update(value, 'utf8').digest('hex');
+}
+
 export function sha256(value: string): string {
   return crypto.createHash('sha256').update(value, 'utf8').digest('hex');
 }

@@ -46,6 +46,7 @@ describe.each(VIEWPORTS)('email change at $name', (viewport) => {
       await page.waitForLoadState('load');
       await screens.check('email-errors', { errors: true });
 
+      await field(page, '現在のパスワード').fill(creds.password);
       await field(page, '新しいメールアドレス').fill(newEmail);
       await field(page, '新しいメールアドレス（確認用）').fill(newEmail);
       const codeMail = expectMail(portal.smtp, newEmail, 'メールアドレス変更の認証コードのお知らせ');

@@ -19,9 +19,9 @@ async function signedIn(): Promise<{ agent: TestAgent; account: TestAccount }> {
 }
 
 /** Submits the new address and reads the code from the mail that reached it. */
-async function requestCode(agent: TestAgent, email: string): Promise<string> {
+async function requestCode(agent: TestAgent, account: TestAccount, email: string): Promise<string> {
   const before = ctx.smtp.mails.length;
-  const res = await agent.submit('/portal/mypage/email', { email, emailConfirm: email });
+  const res = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email, emailConfirm: email });
   expect(res.status).toBe(303);
   expect(res.headers.location).toBe('/portal/mypage/email/verify');
   await ctx.deliverMail();
@@ -35,6 +35,31 @@ const codesOf = (accountId: number) =>
   }[];
 
 describe('change e-mail', () => {
+  it('asks the current password first: a wrong one sends no code, counts as a failed login, and five lock the account', async () => {
+    const { agent, account } = await signedIn();
+    const missing = await agent.submit('/portal/mypage/email', { email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
+    expect(missing.status).toBe(400);
+    expect(visibleText(missing.text)).toContain('現在のパスワードを入力してください');
+    for (let i = 1; i <= 4; i++) {
+      const res = await agent.submit('/portal/mypage/email', { currentPassword: `Wrong#pass${i}`, email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
+      expect(res.status).toBe(400);
+      expect(visibleText(res.text)).toContain('現在のパスワードが正しくありません');
+      expect(accountRow(ctx.db, account.id).failed_logins).toBe(i);
+    }
+    const fifth = await agent.submit('/portal/mypage/email', { currentPassword: 'Wrong#pass5', email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
+    expect(fifth.status).toBe(429);
+    expect(visibleText(fifth.text)).toContain('パスワードを5回続けて間違えたため');
+    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
+    // Locked: even the right password moves nothing now.
+    const locked = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
+    expect(locked.status).toBe(429);
+    expect(codesOf(account.id)).toEqual([]);
+    expect(ctx.db.prepare("SELECT count(*) FROM attempts WHERE account_id = ? AND kind = 'login' AND success = 0").pluck().get(account.id)).toBe(5);
+    await ctx.deliverMail();
+    expect(ctx.smtp.mails.filter((m) => m.to === 'thief@example.co.jp')).toEqual([]);
+    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+  });
+
   it('sends a code to the new address, changes it on the right code, and tells the old address', async () => {
     const { agent, account } = await signedIn();
     const form = await agent.get('/portal/mypage/email');
@@ -42,7 +67,7 @@ describe('change e-mail', () => {
     expect(visibleText(form.text)).toContain(`${account.email[0]}****@example.jp`);
     expect(form.text).toContain('autocomplete="email"');
 
-    const code = await requestCode(agent, 'new.address@example.co.jp');
+    const code = await requestCode(agent, account, 'new.address@example.co.jp');
     const mail = ctx.smtp.mails.find((m) => m.to === 'new.address@example.co.jp')!;
     expect(mail.subject).toBe(`【${account.insurer.name}】メールアドレス変更の認証コードのお知らせ`);
     expect(outboxFor(ctx.db, account.id)).toEqual([
@@ -75,7 +100,7 @@ describe('change e-mail', () => {
 
   it('refuses a wrong code, counting down the tries, and keeps the address', async () => {
     const { agent, account } = await signedIn();
-    const code = await requestCode(agent, 'typo@example.co.jp');
+    const code = await requestCode(agent, account, 'typo@example.co.jp');
     const wrong = code === '000000' ? '111111' : '000000';
     const res = await agent.post('/portal/mypage/email/verify', { code: wrong });
     expect(res.status).toBe(400);
@@ -85,7 +110,7 @@ describe('change e-mail', () => {
 
   it('refuses a code after 10 minutes', async () => {
     const { agent, account } = await signedIn();
-    const code = await requestCode(agent, 'late@example.co.jp');
+    const code = await requestCode(agent, account, 'late@example.co.jp');
     ctx.clock.advance(10 * MINUTE);
     const res = await agent.post('/portal/mypage/email/verify', { code });
     expect(res.status).toBe(400);
@@ -95,7 +120,7 @@ describe('change e-mail', () => {
 
   it('resends a new code no sooner than a minute later, voiding the old one', async () => {
     const { agent, account } = await signedIn();
-    const first = await requestCode(agent, 'again@example.co.jp');
+    const first = await requestCode(agent, account, 'again@example.co.jp');
     await agent.get('/portal/mypage/email/verify');
     const soon = await agent.post('/portal/mypage/email/verify/resend');
     expect(soon.status).toBe(429);
@@ -117,13 +142,13 @@ describe('change e-mail', () => {
 
   it('checks the new address like signup does: shape, confirmation, not the current one', async () => {
     const { agent, account } = await signedIn();
-    const bad = await agent.submit('/portal/mypage/email', { email: '_ab..cd---@example.co.jp', emailConfirm: '_ab..cd---@example.co.jp' });
+    const bad = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email: '_ab..cd---@example.co.jp', emailConfirm: '_ab..cd---@example.co.jp' });
     expect(bad.status).toBe(400);
     expect(visibleText(bad.text)).toContain('ドット（.）が連続するアドレス');
     expect(bad.text).toContain('value="_ab..cd---@example.co.jp"');
-    const differs = await agent.submit('/portal/mypage/email', { email: 'a@example.co.jp', emailConfirm: 'b@example.co.jp' });
+    const differs = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email: 'a@example.co.jp', emailConfirm: 'b@example.co.jp' });
     expect(visibleText(differs.text)).toContain('一致しません');
-    const same = await agent.submit('/portal/mypage/email', { email: account.email.toUpperCase(), emailConfirm: account.email.toUpperCase() });
+    const same = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email: account.email.toUpperCase(), emailConfirm: account.email.toUpperCase() });
     expect(visibleText(same.text)).toContain('現在ご登録のメールアドレスと同じです');
     await agent.get('/portal/mypage/email');
     expect((await agent.post('/portal/mypage/email', { email: ['a', 'b'] })).status).toBe(400);
@@ -142,7 +167,7 @@ describe('change e-mail', () => {
     await agent.get('/portal/mypage/email');
     expect((await agent.post('/portal/mypage/email', { email: 'x@example.co.jp', emailConfirm: 'x@example.co.jp', _csrf: 'forged' })).status).toBe(403);
     expect(codesOf(account.id)).toEqual([]);
-    const code = await requestCode(agent, 'csrf@example.co.jp');
+    const code = await requestCode(agent, account, 'csrf@example.co.jp');
     await agent.get('/portal/mypage/email/verify');
     expect((await agent.post('/portal/mypage/email/verify', { code, _csrf: 'forged' })).status).toBe(403);
     ctx.clock.advance(61 * SECOND);

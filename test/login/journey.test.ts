@@ -69,7 +69,7 @@ describe('the demo member’s year', () => {
     const again = new TestAgent(ctx.app);
     await again.get('/portal/');
     const told = await again.post('/portal/login', { loginId: 'shoko2026', password: 'Kenpo#Renew85' });
-    expect(visibleText(told.text)).toContain('昨年度のユーザーID・パスワードはリセットされました');
+    expect(visibleText(told.text)).toContain('昨年度のユーザーID・パスワードは、年度替わりにリセットされています');
     expect((await again.submit('/portal/signup', identity)).headers.location).toBe('/portal/signup/account');
   });
 });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { verifyAgainstDummy, verifyPassword } from '../../src/lib/passwords.js';
-import { formatTime } from '../../src/lib/time.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { TestAgent, visibleText } from '../helpers/agent.js';
 import { makeInsurer } from '../helpers/factories.js';
@@ -119,31 +118,48 @@ describe('login page', () => {
   });
 });
 
+/** What a person sees of an answer: its status and its words (the CSRF token is not among them). */
+const answerOf = (res: { status: number; text: string }) => ({ status: res.status, text: visibleText(res.text) });
+/** Exactly one argon2 verification was spent on the last login, whatever the account. */
+function expectOneHash() {
+  expect(vi.mocked(verifyPassword).mock.calls.length + vi.mocked(verifyAgainstDummy).mock.calls.length).toBe(1);
+  vi.mocked(verifyPassword).mockClear();
+  vi.mocked(verifyAgainstDummy).mockClear();
+}
+
 describe('lock after five failures in a row', () => {
-  it('locks for 15 minutes at the fifth failure; only the right password is told so, with the reset link', async () => {
+  it('locks for 15 minutes at the fifth failure; during the lock even the right password answers like a wrong one', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
+    const unknown = answerOf(await logIn(new TestAgent(ctx.app), 'nobody-has-this-id', 'Wrong#pass0'));
+    expect(unknown.status).toBe(401);
     for (let i = 1; i <= 5; i++) {
       const res = await logIn(new TestAgent(ctx.app), account.loginId, `Wrong#pass${i}`);
-      expect(res.status).toBe(401);
       // Every failure states the lock rule, so the fifth looks like the first (and like an unknown ID).
+      expect(answerOf(res)).toEqual(unknown);
       expect(visibleText(res.text)).toContain(GENERIC);
       expect(visibleText(res.text)).toContain('パスワードを5回続けて間違えると、15分間ログインできなくなります');
     }
     expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
 
     ctx.clock.advance(14 * MINUTE);
-    const guess = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass6');
-    expect(visibleText(guess.text)).toContain(GENERIC);
-    expect(visibleText(guess.text)).not.toContain('停止しています');
+    vi.mocked(verifyPassword).mockClear();
+    vi.mocked(verifyAgainstDummy).mockClear();
     const during = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
-    expect(during.status).toBe(401);
-    const text = visibleText(during.text);
-    expect(text).toContain('パスワードを5回続けて間違えたため');
-    expect(text).toContain(`15分間停止しています（${formatTime(ctx.clock.now() + 1 * MINUTE)}まで）`);
+    expect(answerOf(during)).toEqual(unknown);
+    expectOneHash();
     expect(during.text).toContain('href="/portal/password/forgot"');
     expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
+    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 1 * MINUTE); // the right password does not extend it
 
+    // A guess during the lock is counted: the lock runs 15 minutes from the last wrong guess.
+    const guess = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass6');
+    expect(answerOf(guess)).toEqual(unknown);
+    expectOneHash();
+    expect(accountRow(ctx.db, account.id)).toMatchObject({ failed_logins: 6, locked_until: ctx.clock.now() + 15 * MINUTE });
     ctx.clock.advance(1 * MINUTE + 1);
+    expect(answerOf(await logIn(new TestAgent(ctx.app), account.loginId, account.password))).toEqual(unknown);
+
+    ctx.clock.advance(14 * MINUTE);
     const after = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
     expect(after.status).toBe(303);
     const row = accountRow(ctx.db, account.id);
@@ -171,8 +187,7 @@ describe('per-address cap', () => {
       const agent = new TestAgent(cap.app);
       await logIn(agent, 'unknown-first', 'Wrong#pass1');
       const ip = (cap.db.prepare("SELECT client_ip FROM attempts WHERE kind = 'login'").pluck().get() as string);
-      const insert = cap.db.prepare("INSERT INTO attempts (kind, success, client_ip, at) VALUES ('login', 0, ?, ?)");
-      for (let i = 0; i < 49; i++) insert.run(ip, cap.clock.now());
+      for (let i = 0; i < 49; i++) cap.deps.services.attempts.record({ kind: 'login', success: false, clientIp: ip });
       vi.mocked(verifyPassword).mockClear();
       vi.mocked(verifyAgainstDummy).mockClear();
 
@@ -193,30 +208,25 @@ describe('per-address cap', () => {
 });
 
 describe('closed accounts', () => {
-  it('tells the owner of an account closed by the yearly reset to register again, with the link', async () => {
-    const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed', closedReason: 'yearly_reset' });
-    const res = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
-    expect(res.status).toBe(401);
-    const text = visibleText(res.text);
-    expect(text).toContain('昨年度のユーザーID・パスワードはリセットされました。初回登録画面から改めて登録してください');
-    expect(res.text).toContain('href="/portal/signup"');
-    expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
-  });
-
-  it('gives only the generic message for a closed account with a wrong password', async () => {
-    const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed' });
-    const res = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass1');
-    expect(visibleText(res.text)).toContain(GENERIC);
-    expect(visibleText(res.text)).not.toContain('リセットされました');
-  });
-
-  it('asks the owner of an account closed by a supervisor to register again', async () => {
-    const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed', closedReason: 'staff' });
-    const res = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
-    expect(visibleText(res.text)).toContain('初回登録画面から改めて登録してください');
-    expect(visibleText(res.text)).not.toContain('昨年度');
-  });
+  for (const closedReason of ['yearly_reset', 'staff'] as const) {
+    it(`answers the right password of an account closed (${closedReason}) exactly like an unknown ID, with the yearly-reset notice and the signup link`, async () => {
+      const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed', closedReason });
+      const unknown = answerOf(await logIn(new TestAgent(ctx.app), 'nobody-has-this-id', account.password));
+      vi.mocked(verifyPassword).mockClear();
+      vi.mocked(verifyAgainstDummy).mockClear();
+      const res = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
+      expect(answerOf(res)).toEqual(unknown);
+      expectOneHash();
+      expect(res.status).toBe(401);
+      const text = visibleText(res.text);
+      expect(text).toContain(GENERIC);
+      expect(text).toContain('昨年度のユーザーID・パスワードは、年度替わりにリセットされています。今年度はじめてご利用の方は、初回登録画面から改めて登録してください');
+      expect(res.text).toContain('href="/portal/signup"');
+      expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
+      // A closed account is no account: the failure counts against the address only.
+      expect(loginAttempts(ctx.db, account.id)).toEqual([]);
+    });
+  }
 
   it('logs in to this year’s account when last year’s closed one had the same ID', async () => {
     const old = await makeAccount(ctx.db, ctx.clock, { loginId: 'samename1', password: 'OldPass#2025', status: 'closed' });

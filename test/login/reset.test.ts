@@ -63,7 +63,7 @@ describe('yearly reset (portal reset-accounts)', () => {
     expect((await cli(ctx, ['reset-accounts', '--insurer', insurer.code])).code).toBe(0);
 
     const told = await logIn(new TestAgent(ctx.app), 'YEARLY01', 'Kenpo#2025x');
-    expect(visibleText(told.text)).toContain('昨年度のユーザーID・パスワードはリセットされました。初回登録画面から改めて登録してください');
+    expect(visibleText(told.text)).toContain('昨年度のユーザーID・パスワードは、年度替わりにリセットされています。今年度はじめてご利用の方は、初回登録画面から改めて登録してください');
     expect(told.text).toContain('href="/portal/signup"');
 
     // The identity check of signup now goes on to step 2 for this member.

@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/db/database.js';
-import { createEmailCodeService } from '../../src/features/email-codes/service.js';
+import type { EmailCodeService } from '../../src/features/email-codes/service.js';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
+import { keyedHasher, sha256 } from '../../src/lib/tokens.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { makeInsurer, makeMember } from '../helpers/factories.js';
 import { latestMail } from './helpers.js';
@@ -12,18 +13,21 @@ let ctx: TestContext;
 let insurer: Insurer;
 let member: Member;
 let accountId: number;
-let codes: ReturnType<typeof createEmailCodeService>;
+let codes: EmailCodeService;
 beforeEach(async () => {
   ctx = await createTestContext();
   insurer = makeInsurer(ctx.db, ctx.clock, { name: 'U-NEXT HOLDINGS健康保険組合', call_center_phone: '0120-000-123' });
   member = makeMember(ctx.db, ctx.clock, insurer);
   accountId = Number(ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo-user', 'x', 'old@example.com', ?)`).run(member.id, ctx.clock.now()).lastInsertRowid);
-  codes = createEmailCodeService(ctx.deps);
+  codes = ctx.deps.services.emailCodes;
 });
 afterEach(() => ctx.close());
 
-const issueChange = (email = 'new@example.com') =>
-  inTransaction(ctx.db, () => codes.issue({ purpose: 'email_change', member, insurer, email, memberName: member.name, accountId }));
+function issueChange(email = 'new@example.com') {
+  const issued = inTransaction(ctx.db, () => codes.issue({ purpose: 'email_change', member, insurer, email, memberName: member.name, accountId }));
+  if (!issued.ok) throw new Error('the hourly cap refused the code');
+  return issued;
+}
 
 async function mailedCode(to: string, title: string): Promise<string> {
   const mail = await latestMail(ctx, to, title);
@@ -31,6 +35,29 @@ async function mailedCode(to: string, title: string): Promise<string> {
 }
 
 describe('the e-mail code service (shared by signup and the e-mail change)', () => {
+  it('stores a code only as an HMAC under a key derived from the server secret, never as its plain SHA-256', async () => {
+    const { codeId } = issueChange();
+    const code = await mailedCode('new@example.com', '認証コード');
+    const stored = ctx.db.prepare('SELECT code_hash FROM email_codes WHERE id = ?').pluck().get(codeId) as string;
+    expect(stored).not.toBe(sha256(code));
+    expect(stored).toBe(keyedHasher(ctx.deps.config.sessionSecret, 'email-code')(code));
+    // Without the key, trying all million codes finds nothing.
+    let found = false;
+    for (let n = 0; n < 1_000_000 && !found; n++) found = sha256(String(n).padStart(6, '0')) === stored;
+    expect(found).toBe(false);
+  });
+
+  it('refuses a 7th code for the same member and purpose within an hour, inside the issuing transaction', () => {
+    for (let i = 0; i < 6; i++) {
+      ctx.clock.advance(61 * SECOND);
+      expect(issueChange().ok).toBe(true);
+    }
+    const seventh = inTransaction(ctx.db, () => codes.issue({ purpose: 'email_change', member, insurer, email: 'x@example.com', memberName: member.name, accountId }));
+    expect(seventh).toMatchObject({ ok: false, reason: 'hourly_limit' });
+    expect(ctx.db.prepare("SELECT count(*) FROM email_codes WHERE purpose = 'email_change'").pluck().get()).toBe(6);
+    expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'email_change_code'").pluck().get()).toBe(6);
+  });
+
   it('mails an e-mail change code with its own title, marked sensitive with the member and account on the outbox row', async () => {
     const issued = issueChange();
     expect(issued.expiresAt).toBe(ctx.clock.now() + 10 * MINUTE);
@@ -102,9 +129,11 @@ describe('the e-mail code service (shared by signup and the e-mail change)', () 
     ]);
   });
 
-  it('draws a fresh code each time, stored only as its SHA-256', () => {
+  it('draws a fresh code each time', () => {
     for (let i = 0; i < 40; i++) {
-      inTransaction(ctx.db, () => codes.issue({ purpose: 'signup', member, insurer, email: 'range@example.com', memberName: member.name }));
+      ctx.clock.advance(11 * MINUTE); // under the hourly cap
+      const issued = inTransaction(ctx.db, () => codes.issue({ purpose: 'signup', member, insurer, email: 'range@example.com', memberName: member.name }));
+      expect(issued.ok).toBe(true);
     }
     const hashes = ctx.db.prepare("SELECT code_hash FROM email_codes WHERE purpose = 'signup'").pluck().all() as string[];
     expect(hashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);

@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createIdentityService } from '../../src/features/identity/service.js';
 import { MINUTE, HOUR } from '../../src/lib/clock.js';
 import { TestAgent, visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
@@ -134,35 +133,47 @@ describe('the identity check (signup step 1)', () => {
 });
 
 describe('the per-record lock', () => {
-  it('locks the record at the 5th failure in 30 minutes, names the call center, and lifts after 30 minutes', async () => {
+  it('locks the record at the 5th failure in 30 minutes, answering exactly like a made-up card, and lifts after 30 minutes', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock, { call_center_phone: '0120-555-777' });
     const member = makeMember(ctx.db, ctx.clock, insurer);
     const agent = new TestAgent(ctx.app);
-    for (let i = 1; i <= 4; i++) {
+    // What a made-up 記号・番号 of the same insurer gets: the one answer nothing may differ from.
+    const madeUp = await submitIdentity(agent, identityFields(insurer, member, { number: '999999' }));
+    const answer = { status: madeUp.status, text: visibleText(madeUp.text) };
+    expect(answer.status).toBe(400);
+    expect(answer.text).toContain(NO_MATCH);
+    expect(answer.text).toContain('誤りが続くと、安全のため本人確認を30分間停止します');
+    expect(answer.text).toContain('コールセンター');
+    expect(answer.text).toContain('0120-555-777');
+    for (let i = 1; i <= 5; i++) {
       const res = await submitIdentity(agent, identityFields(insurer, member, { birthDay: '2' }));
-      expect(visibleText(res.text)).toContain(NO_MATCH);
+      expect({ status: res.status, text: visibleText(res.text) }).toEqual(answer);
       ctx.clock.advance(MINUTE);
     }
-    const fifth = await submitIdentity(agent, identityFields(insurer, member, { birthDay: '2' }));
-    expect(fifth.status).toBe(429);
-    const text = visibleText(fifth.text);
-    expect(text).toContain('30分間停止しています');
-    expect(text).toContain('09:34まで'); // 09:04 + 30 min, Japan time
-    expect(text).toContain('コールセンター（TEL 0120-555-777');
+    ctx.clock.advance(-MINUTE);
     const lockedUntil = ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id);
     expect(lockedUntil).toBe(ctx.clock.now() + 30 * MINUTE);
+    // The call center learns what did not match; the member never does.
+    expect(ctx.db.prepare('SELECT mismatch FROM attempts WHERE member_id = ? ORDER BY id').pluck().all(member.id)).toEqual(Array(5).fill('birthdate'));
 
-    // Even the right answer is refused while locked, and it is not counted again.
+    // Even the right answer is refused while locked, exactly like a made-up card; it counts as a failure.
     ctx.clock.advance(29 * MINUTE);
     const during = await submitIdentity(agent, identityFields(insurer, member));
-    expect(during.status).toBe(429);
-    expect(visibleText(during.text)).toContain('30分間停止しています');
-    expect(attempts(member.id)).toHaveLength(5);
+    expect({ status: during.status, text: visibleText(during.text) }).toEqual(answer);
+    expect(attempts(member.id)).toHaveLength(6);
 
     ctx.clock.advance(1 * MINUTE + 1);
     const after = await submitIdentity(agent, identityFields(insurer, member));
     expect(after.status).toBe(303);
     expect(after.headers.location).toBe('/portal/signup/account');
+  });
+
+  it('records what did not match for the call center: the kana name, or both', async () => {
+    const insurer = makeInsurer(ctx.db, ctx.clock);
+    const member = makeMember(ctx.db, ctx.clock, insurer);
+    await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { nameKana: 'ホケン タロウ' }));
+    await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { nameKana: 'ホケン タロウ', birthDay: '2' }));
+    expect(ctx.db.prepare('SELECT mismatch FROM attempts WHERE member_id = ? ORDER BY id').pluck().all(member.id)).toEqual(['name', 'both']);
   });
 
   it('does not lock for failures spread over more than 30 minutes', async () => {
@@ -193,17 +204,18 @@ describe('the per-record lock', () => {
   it('counts forgotten-ID failures and signup failures together against the record', () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
-    const identity = createIdentityService(ctx.deps);
+    const identity = ctx.deps.services.identity;
     const wrong = { insurerCode: insurer.code, symbol: member.symbol, number: member.number, birthDate: '1985-04-02', nameKana: 'ケンポ ショウコ' };
     for (let i = 0; i < 4; i++) {
       const purpose = i % 2 === 0 ? 'userid_forgot' : 'identity';
       expect(identity.check(wrong, { clientIp: '192.0.2.1', purpose }).outcome).toBe('no_match');
     }
-    expect(identity.check(wrong, { clientIp: '192.0.2.1', purpose: 'userid_forgot' }).outcome).toBe('member_locked');
+    // The 5th failure locks the record, and says no more than any other failure.
+    expect(identity.check(wrong, { clientIp: '192.0.2.1', purpose: 'userid_forgot' }).outcome).toBe('no_match');
     expect(attempts(member.id).map((a) => a.kind)).toEqual(['userid_forgot', 'identity', 'userid_forgot', 'identity', 'userid_forgot']);
+    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBe(ctx.clock.now() + 30 * MINUTE);
     const right = { ...wrong, birthDate: member.birth_date };
-    const locked = identity.check(right, { clientIp: '192.0.2.9', purpose: 'identity' });
-    expect(locked).toMatchObject({ outcome: 'member_locked', until: ctx.clock.now() + 30 * MINUTE });
+    expect(identity.check(right, { clientIp: '192.0.2.9', purpose: 'identity' })).toEqual({ outcome: 'no_match' });
   });
 });
 

@@ -1,3 +1,4 @@
+import { createAttemptLedger, type AttemptKind } from '../../src/features/attempts/service.js';
 import type { Db } from '../../src/db/database.js';
 
 /** Rows other features write (accounts, signups, codes, attempts, mails, terms), put straight into the database. */
@@ -37,10 +38,10 @@ export function insertSignup(
   return { registrationId, codeHash };
 }
 
-export function insertAttempt(db: Db, o: { kind: string; memberId?: number; accountId?: number; at: number; success?: boolean }): void {
-  db.prepare('INSERT INTO attempts (kind, success, member_id, account_id, client_ip, at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    o.kind, o.success ? 1 : 0, o.memberId ?? null, o.accountId ?? null, '203.0.113.9', o.at,
-  );
+export function insertAttempt(db: Db, o: { kind: AttemptKind; memberId?: number; accountId?: number; at: number; success?: boolean }): void {
+  createAttemptLedger({ db, clock: { now: () => o.at } }).record({
+    kind: o.kind, success: o.success ?? false, memberId: o.memberId, accountId: o.accountId, clientIp: '203.0.113.9',
+  });
 }
 
 export function insertMail(

@@ -113,8 +113,9 @@ describe('first sign-in', () => {
     const who = await firstSignIn(ctx, 'later-op', await addStaff(ctx, 'later-op', 'operator'));
     const agent = await signIn(ctx, who);
     expect((await agent.get('/staff/')).status).toBe(200);
+    // Each sign-in records its password step and its code step: first sign-in and this one.
     const attempts = ctx.db.prepare("SELECT count(*) FROM attempts WHERE kind = 'staff_login' AND success = 1 AND staff_id = ?").pluck().get(staffRow('later-op').id);
-    expect(attempts).toBe(2);
+    expect(attempts).toBe(4);
   });
 });
 
@@ -199,12 +200,16 @@ describe('locking, unlocking, disabling', () => {
     expect(visibleText(res.text)).toContain('このアカウントはロックされています');
     expect(staffRow('lock-op').locked_at).toBe(ctx.clock.now());
 
+    // Locked: the right password answers exactly like an unknown login (no oracle), and is audited as such.
+    const unknown = await new TestAgent(ctx.app).submit('/staff/login', { loginId: 'no-such-login', password: who.password });
     res = await agent.submit('/staff/login', { loginId: who.login, password: who.password });
-    expect(res.status).toBe(403);
-    expect(visibleText(res.text)).toContain('このアカウントはロックされています');
+    expect(res.status).toBe(401);
+    expect(visibleText(res.text)).toBe(visibleText(unknown.text).replace('no-such-login', who.login));
+    expect(visibleText(res.text)).toContain('ログインIDまたはパスワードが正しくありません');
     expect(staffRow('lock-op').failed_logins).toBe(5);
     const failed = ctx.db.prepare("SELECT count(*) FROM audit_log WHERE action = 'signin_failed' AND staff_login = 'lock-op'").pluck().get();
     expect(failed).toBe(6);
+    expect(ctx.db.prepare("SELECT detail FROM audit_log WHERE staff_login = 'lock-op' ORDER BY id DESC LIMIT 1").pluck().get()).toBe('ロック中（パスワードは正しい）');
     expect((await cli(ctx, ['staff', 'list'])).out).toMatch(/lock-op\toperator\tall insurers\tlocked since/);
 
     // portal staff unlock clears it.
@@ -224,10 +229,12 @@ describe('locking, unlocking, disabling', () => {
 
     const agent = new TestAgent(ctx.app);
     let res = await agent.submit('/staff/login', { loginId: 'gone-op', password: who.password });
-    expect(res.status).toBe(403);
-    expect(visibleText(res.text)).toContain('このアカウントは利用停止されています');
+    expect(res.status).toBe(401);
+    const rightPassword = visibleText(res.text);
+    expect(rightPassword).toContain('ログインIDまたはパスワードが正しくありません');
     res = await agent.submit('/staff/login', { loginId: 'gone-op', password: 'Wrong#pass123' });
-    expect(visibleText(res.text)).toContain('ログインIDまたはパスワードが正しくありません');
+    expect(res.status).toBe(401);
+    expect(visibleText(res.text)).toBe(rightPassword);
     expect((await cli(ctx, ['staff', 'disable', '--login', 'gone-op'])).code).toBe(1);
   });
 

@@ -1,5 +1,5 @@
 import { canonicalInsurerCode } from '../../lib/identifiers.js';
-import { closeAccountsForYearlyReset } from '../../features/login/yearly-reset.js';
+import { closeAccountsForYearlyReset } from '../../features/accounts/yearly-reset.js';
 import { findInsurerByCode } from '../../features/registry/insurers.js';
 import { parseOptions, requireOption } from '../args.js';
 import { UsageError } from '../context.js';
@@ -14,7 +14,7 @@ export const resetAccountsCommand: Command = {
     const code = canonicalInsurerCode(requireOption(values.insurer, 'insurer'));
     const insurer = findInsurerByCode(ctx.db, code);
     if (!insurer) throw new UsageError(`no insurer with code "${code}" (portal insurer list)`);
-    const closed = closeAccountsForYearlyReset(ctx, insurer);
+    const closed = closeAccountsForYearlyReset({ ...ctx, accounts: ctx.services.accounts }, insurer);
     ctx.out(
       closed === 0
         ? `no active accounts of ${insurer.code} (${insurer.name}); nothing changed`

@@ -53,14 +53,6 @@ export function createEmailCodeQueries(db: Db) {
     `UPDATE email_codes SET consumed_at = ?
      WHERE id = ? AND consumed_at IS NULL AND voided_at IS NULL AND expires_at > ?`,
   );
-  const wrongEntries = db.prepare<[number, number], number>(
-    `SELECT count(*) FROM attempts WHERE member_id = ? AND kind = 'code' AND success = 0 AND at > ?`,
-  );
-  wrongEntries.pluck();
-  const insertAttempt = db.prepare<[number, number, number | null, string, number]>(
-    `INSERT INTO attempts (kind, success, member_id, account_id, client_ip, at) VALUES ('code', ?, ?, ?, ?, ?)`,
-  );
-
   return {
     newest: (memberId: number, purpose: CodePurpose) => newest.get(memberId, purpose),
     newestOpen: (memberId: number, purpose: CodePurpose) => newestOpen.get(memberId, purpose),
@@ -79,9 +71,5 @@ export function createEmailCodeQueries(db: Db) {
     }) => Number(insert.run(c).lastInsertRowid),
     addFailure: (id: number, limit: number, now: number) => addFailure.run(limit, now, id),
     consume: (id: number, now: number) => consume.run(now, id, now).changes === 1,
-    wrongEntriesSince: (memberId: number, since: number) => wrongEntries.get(memberId, since) ?? 0,
-    recordAttempt: (a: { success: boolean; memberId: number; accountId: number | null; clientIp: string; at: number }) => {
-      insertAttempt.run(a.success ? 1 : 0, a.memberId, a.accountId, a.clientIp, a.at);
-    },
   };
 }

@@ -1,7 +1,9 @@
-import type { Deps } from '../../deps.js';
+import type { Config } from '../../config.js';
+import type { Db } from '../../db/database.js';
 import { inTransaction } from '../../db/database.js';
-import { HOUR, MINUTE, SECOND } from '../../lib/clock.js';
-import { hashesEqual, newNumericCode, sha256 } from '../../lib/tokens.js';
+import { HOUR, MINUTE, SECOND, type Clock } from '../../lib/clock.js';
+import { hashesEqual, keyedHasher, newNumericCode } from '../../lib/tokens.js';
+import type { AttemptLedger } from '../attempts/service.js';
 import type { Insurer } from '../registry/insurers.js';
 import type { Member } from '../registry/members.js';
 import { enqueueCodeMail } from './mails.js';
@@ -36,12 +38,16 @@ export const CODE_FORMAT = /^[0-9]{6}$/;
 
 /**
  * Six-digit e-mail codes for signup and for the e-mail change on my page. A code is
- * stored only as its SHA-256, compared in constant time, and belongs to one member
- * and purpose; a new code voids the older open ones, so only the newest ever counts.
+ * stored only as an HMAC under a key derived from the server secret (a plain hash of six
+ * digits is reversed at once by whoever reads the database), compared in constant time, and
+ * belongs to one member and purpose; a new code voids the older open ones, so only the
+ * newest ever counts. At most 6 codes per member and purpose an hour, checked inside the
+ * transaction that issues the code, so a burst cannot pass the cap.
  */
-export function createEmailCodeService(deps: Deps) {
-  const { db, clock, config } = deps;
+export function createEmailCodeService(deps: { db: Db; clock: Clock; config: Config; outbox: { kick(): void }; attempts: AttemptLedger }) {
+  const { db, clock, config, attempts } = deps;
   const q = createEmailCodeQueries(db);
+  const hashCode = keyedHasher(config.sessionSecret, 'email-code');
 
   /** Call INSIDE the caller's transaction (the code, its mail and the caller's change commit together). */
   function issue(p: {
@@ -52,8 +58,10 @@ export function createEmailCodeService(deps: Deps) {
     memberName: string;
     registrationId?: number;
     accountId?: number;
-  }): { codeId: number; expiresAt: number } {
+  }): { ok: true; codeId: number; expiresAt: number } | { ok: false; reason: 'hourly_limit'; retryAt: number } {
     if (!db.inTransaction) throw new Error('email code issue() must run inside a transaction');
+    const retryAt = hourlyLimitRetryAt(p.purpose, p.member.id);
+    if (retryAt !== undefined) return { ok: false, reason: 'hourly_limit', retryAt };
     const now = clock.now();
     q.voidOpen(p.member.id, p.purpose, now);
     const code = newNumericCode();
@@ -64,7 +72,7 @@ export function createEmailCodeService(deps: Deps) {
       registrationId: p.registrationId ?? null,
       accountId: p.accountId ?? null,
       email: p.email,
-      codeHash: sha256(code),
+      codeHash: hashCode(code),
       createdAt: now,
       expiresAt,
     });
@@ -80,7 +88,7 @@ export function createEmailCodeService(deps: Deps) {
       validMinutes: CODE_TTL_MS / MINUTE,
       baseUrl: config.baseUrl,
     });
-    return { codeId, expiresAt };
+    return { ok: true, codeId, expiresAt };
   }
 
   /** Checks a typed code against the member's newest code of that purpose. Does not consume. */
@@ -88,22 +96,22 @@ export function createEmailCodeService(deps: Deps) {
     return inTransaction(db, (): VerifyResult => {
       const now = clock.now();
       const hourAgo = now - HOUR;
-      if (q.wrongEntriesSince(p.memberId, hourAgo) >= WRONG_ENTRIES_PER_HOUR) return { ok: false, reason: 'too_many' };
+      if (attempts.failuresByMember(p.memberId, ['code'], hourAgo) >= WRONG_ENTRIES_PER_HOUR) return { ok: false, reason: 'too_many' };
       const row = q.newest(p.memberId, p.purpose);
       if (!row || row.consumed_at !== null) return { ok: false, reason: 'none' };
       if (row.voided_at !== null) return { ok: false, reason: 'voided' };
       if (row.expires_at <= now) return { ok: false, reason: 'expired' };
 
       const typed = normalizeCodeInput(p.code);
-      if (CODE_FORMAT.test(typed) && hashesEqual(sha256(typed), row.code_hash)) {
-        q.recordAttempt({ success: true, memberId: p.memberId, accountId: row.account_id, clientIp: p.clientIp, at: now });
+      if (CODE_FORMAT.test(typed) && hashesEqual(hashCode(typed), row.code_hash)) {
+        attempts.record({ kind: 'code', success: true, memberId: p.memberId, accountId: row.account_id, clientIp: p.clientIp });
         const { id, email, registration_id, account_id, expires_at } = row;
         return { ok: true, code: { id, email, registration_id, account_id, expires_at } };
       }
       q.addFailure(row.id, CODE_TRIES, now);
-      q.recordAttempt({ success: false, memberId: p.memberId, accountId: row.account_id, clientIp: p.clientIp, at: now });
+      attempts.record({ kind: 'code', success: false, memberId: p.memberId, accountId: row.account_id, clientIp: p.clientIp });
       // The hourly limit first: a new code would not help, so "resend" would be bad advice.
-      if (q.wrongEntriesSince(p.memberId, hourAgo) >= WRONG_ENTRIES_PER_HOUR) return { ok: false, reason: 'too_many' };
+      if (attempts.failuresByMember(p.memberId, ['code'], hourAgo) >= WRONG_ENTRIES_PER_HOUR) return { ok: false, reason: 'too_many' };
       const remainingTries = CODE_TRIES - (row.failed_attempts + 1);
       if (remainingTries <= 0) return { ok: false, reason: 'voided', remainingTries: 0 };
       return { ok: false, reason: 'wrong', remainingTries };
@@ -134,8 +142,6 @@ export function createEmailCodeService(deps: Deps) {
       if (now - last.created_at < RESEND_INTERVAL_MS) {
         return { ok: false, reason: 'too_soon', retryAt: last.created_at + RESEND_INTERVAL_MS };
       }
-      const retryAt = hourlyLimitRetryAt(p.purpose, p.member.id);
-      if (retryAt !== undefined) return { ok: false, reason: 'hourly_limit', retryAt };
       const issued = issue({
         purpose: p.purpose,
         member: p.member,
@@ -145,7 +151,7 @@ export function createEmailCodeService(deps: Deps) {
         registrationId: last.registration_id ?? undefined,
         accountId: last.account_id ?? undefined,
       });
-      return { ok: true, expiresAt: issued.expiresAt };
+      return issued.ok ? { ok: true, expiresAt: issued.expiresAt } : issued;
     });
     if (result.ok) deps.outbox.kick();
     return result;

@@ -1,6 +1,7 @@
-import type { Deps } from '../../deps.js';
+import type { Db } from '../../db/database.js';
 import { inTransaction } from '../../db/database.js';
-import { HOUR, MINUTE } from '../../lib/clock.js';
+import { HOUR, MINUTE, type Clock } from '../../lib/clock.js';
+import type { AddressLimit, AttemptLedger, Mismatch } from '../attempts/service.js';
 import { kanaKeys, kanaKeysMatch } from '../../lib/kana.js';
 import type { Insurer } from '../registry/insurers.js';
 import type { Member } from '../registry/members.js';
@@ -17,7 +18,6 @@ export const ADDRESS_FAILURE_WINDOW_MS = HOUR;
 export type IdentityResult =
   | { outcome: 'matched'; member: Member; insurer: Insurer; activeAccount: ActiveAccountSummary | undefined }
   | { outcome: 'no_match' }
-  | { outcome: 'member_locked'; until: number; insurer: Insurer }
   | { outcome: 'address_throttled' }
   | { outcome: 'lost'; member: Member; insurer: Insurer };
 
@@ -26,54 +26,53 @@ export interface IdentityCheckContext {
   purpose: 'identity' | 'userid_forgot';
 }
 
+/** Identity-check failures of either page count together: both test the same fields. */
+const IDENTITY_KINDS = ['identity', 'userid_forgot'] as const;
+const ADDRESS_LIMIT: AddressLimit = { kinds: IDENTITY_KINDS, limit: ADDRESS_FAILURE_LIMIT, windowMs: ADDRESS_FAILURE_WINDOW_MS };
+
 /**
  * The identity check of signup step 1 and of the forgotten-ID page: 保険者指定コード,
  * 記号 and 番号 find at most one registry row; birthdate and kana name must then match
  * it. Every check leaves an `attempts` row. Failures are counted per member record
  * (a lock for that record) and per client address (a throttle for that address);
  * successes are never limited, since a company's staff may share one address.
- * No password hashing happens here: the check must stay fast.
+ *
+ * A record locked after 5 failures answers exactly like no match, with the same work done:
+ * nothing tells a real 記号・番号 from a made-up one. What did not match is recorded for
+ * the call center, never shown to the member. No password hashing happens here.
  */
-export function createIdentityService(deps: Deps) {
-  const { db, clock } = deps;
+export function createIdentityService(deps: { db: Db; clock: Clock; attempts: AttemptLedger }) {
+  const { db, clock, attempts } = deps;
   const q = createIdentityQueries(db);
 
   function check(input: IdentityInput, ctx: IdentityCheckContext): IdentityResult {
     // One IMMEDIATE transaction: counting, recording and locking cannot interleave
-    // with another request's, so the 5th failure locks exactly once.
+    // with another request's, so the cap holds under a burst and the 5th failure locks once.
     return inTransaction(db, (): IdentityResult => {
       const now = clock.now();
-      if (q.addressFailuresSince(ctx.clientIp, now - ADDRESS_FAILURE_WINDOW_MS) >= ADDRESS_FAILURE_LIMIT) {
-        return { outcome: 'address_throttled' };
-      }
+      if (attempts.addressOverLimit(ctx.clientIp, ADDRESS_LIMIT)) return { outcome: 'address_throttled' };
       const insurer = q.insurerByCode(input.insurerCode);
       const row = insurer ? q.memberByCard(insurer.id, input.symbol, input.number) : undefined;
-      if (insurer && row && row.signup_locked_until !== null && row.signup_locked_until > now) {
-        return { outcome: 'member_locked', until: row.signup_locked_until, insurer };
-      }
-      if (!insurer || !row || !personMatches(row, input)) {
-        q.recordAttempt({ kind: ctx.purpose, success: false, memberId: row?.id ?? null, clientIp: ctx.clientIp, at: now });
-        if (insurer && row) {
-          const locked = lockIfTooManyFailures(row, now);
-          if (locked) return { outcome: 'member_locked', until: locked, insurer };
-        }
+      const mismatch = row ? mismatchOf(row, input) : undefined;
+      const locked = row?.signup_locked_until != null && row.signup_locked_until > now;
+      if (!insurer || !row || mismatch || locked) {
+        attempts.record({ kind: ctx.purpose, success: false, memberId: row?.id ?? null, clientIp: ctx.clientIp, mismatch: mismatch ?? null });
+        if (row) lockIfTooManyFailures(row, now, locked);
         return { outcome: 'no_match' };
       }
-      q.recordAttempt({ kind: ctx.purpose, success: true, memberId: row.id, clientIp: ctx.clientIp, at: now });
+      attempts.record({ kind: ctx.purpose, success: true, memberId: row.id, clientIp: ctx.clientIp });
       const member = toMember(row);
       if (row.status === 'lost') return { outcome: 'lost', member, insurer };
       return { outcome: 'matched', member, insurer, activeAccount: q.activeAccount(row.id) };
     });
   }
 
-  /** Returns the lock's end when this failure was the 5th within the window. */
-  function lockIfTooManyFailures(row: MemberForIdentity, now: number): number | undefined {
+  /** Locks the record for signup when this failure was the 5th within the window (counted while locked too: same work). */
+  function lockIfTooManyFailures(row: MemberForIdentity, now: number, alreadyLocked: boolean): void {
     // A supervisor's unlock sets signup_unlocked_at: failures before it stop counting.
     const since = Math.max(now - MEMBER_FAILURE_WINDOW_MS, row.signup_unlocked_at ?? 0);
-    if (q.memberFailuresSince(row.id, since) < MEMBER_FAILURE_LIMIT) return undefined;
-    const until = now + MEMBER_LOCK_MS;
-    q.lockMember(row.id, until, now);
-    return until;
+    const failures = attempts.failuresByMember(row.id, IDENTITY_KINDS, since);
+    if (!alreadyLocked && failures >= MEMBER_FAILURE_LIMIT) q.lockMember(row.id, now + MEMBER_LOCK_MS, now);
   }
 
   return { check };
@@ -81,10 +80,12 @@ export function createIdentityService(deps: Deps) {
 
 export type IdentityService = ReturnType<typeof createIdentityService>;
 
-/** Birthdate exactly; the name by either kana key (DESIGN.md "Kana key"). */
-function personMatches(row: MemberForIdentity, input: IdentityInput): boolean {
-  if (row.birth_date !== input.birthDate) return false;
-  return kanaKeysMatch({ key: row.kana_key, variantKey: row.kana_variant_key }, kanaKeys(input.nameKana));
+/** What did not match: the birthdate, the name (by either kana key, DESIGN "Kana key"), both, or nothing. */
+function mismatchOf(row: MemberForIdentity, input: IdentityInput): Mismatch | undefined {
+  const birthdate = row.birth_date !== input.birthDate;
+  const name = !kanaKeysMatch({ key: row.kana_key, variantKey: row.kana_variant_key }, kanaKeys(input.nameKana));
+  if (birthdate && name) return 'both';
+  return birthdate ? 'birthdate' : name ? 'name' : undefined;
 }
 
 function toMember(row: MemberForIdentity): Member {

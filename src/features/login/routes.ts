@@ -4,16 +4,16 @@ import { echoValues, parseForm } from '../../http/forms.js';
 import { safeNextPath } from '../../http/member-guard.js';
 import { sendCachedPage } from '../../http/page-cache.js';
 import { destroySession, memberSessionPolicy, regenerateSession } from '../../http/session.js';
-import { formatTime } from '../../lib/time.js';
-import { clientIp } from './client-ip.js';
+import { clientIp } from '../../http/client-ip.js';
+import { LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS } from '../accounts/service.js';
 import { LOGIN_LABELS, loginSchema } from './schemas.js';
-import { createLoginService, LOGIN_FAILURE_LIMIT, LOGIN_LOCK_MS } from './service.js';
 
-// The lock rule is said on every failure, so the answer is the same whether or not the ID exists.
+// One answer for an unknown ID, a wrong password, a locked and a closed account: it states the
+// lock rule and the way out, and the page adds the yearly-reset notice with the signup link.
 const INVALID =
   'ユーザーIDまたはパスワードが正しくありません。入力内容をお確かめのうえ、もう一度お試しください。' +
   `パスワードを${LOGIN_FAILURE_LIMIT}回続けて間違えると、${LOGIN_LOCK_MS / 60_000}分間ログインできなくなります。` +
-  'パスワードをお忘れの場合は「パスワードをお忘れの方」から再設定してください。';
+  'パスワードをお忘れの場合は「パスワードをお忘れの方」から再設定すると、すぐにログインできるようになります。';
 const THROTTLED =
   'このネットワークからのログインの失敗が続いたため、一時的にログインを受け付けていません。15分ほどたってから、もう一度お試しください。';
 const SESSION_ENDED =
@@ -22,7 +22,7 @@ const LOGGED_OUT = 'ログアウトしました。';
 
 /** `/portal/` (login form), `POST /portal/login`, `POST /portal/logout`. */
 export function loginRoutes(deps: Deps): Router {
-  const service = createLoginService(deps);
+  const { accounts } = deps.services;
   const router = Router();
   const cookie = memberSessionPolicy(deps.config);
 
@@ -46,7 +46,10 @@ export function loginRoutes(deps: Deps): Router {
       pageNotice = { kind: 'success', text: LOGGED_OUT };
     }
     // The page as everyone first sees it is the busiest of all: kept rendered (page-cache.ts).
-    if (!next && !pageNotice) return sendCachedPage(res, 'login/index.njk', loginPage({}), []);
+    if (!next && !pageNotice) {
+      const insurer = res.locals.insurer as unknown;
+      return sendCachedPage(res, { key: 'login', view: 'login/index.njk', locals: loginPage({ insurer, currentPath: '/portal/' }), inputs: [insurer] });
+    }
     renderLogin(res, 200, { next, pageNotice });
   });
 
@@ -56,18 +59,19 @@ export function loginRoutes(deps: Deps): Router {
     const form = parseForm(loginSchema, body);
     if (!form.ok) return renderLogin(res, 400, { errors: form.errors, values: form.values, next });
     const values = echoValues(body ?? {});
-    const result = await service.login({ loginId: form.data.loginId, password: form.data.password, clientIp: clientIp(req) });
+    const result = await accounts.login({ loginId: form.data.loginId, password: form.data.password, clientIp: clientIp(req) });
     switch (result.outcome) {
       case 'ok':
-        // A new session id at login: nothing of the anonymous session survives.
-        await regenerateSession(req, deps.clock.now(), { accountId: result.accountId, insurerId: result.insurerId });
+        // A new session id at login: nothing of the anonymous session survives. The session
+        // carries the password's time from now on: a reset that lands later ends it.
+        await regenerateSession(req, deps.clock.now(), {
+          accountId: result.accountId,
+          insurerId: result.insurerId,
+          passwordChangedAt: result.passwordChangedAt,
+        });
         return res.redirect(303, next ?? '/portal/mypage');
       case 'invalid':
-        return renderLogin(res, 401, { errors: { _form: INVALID }, values, next });
-      case 'locked':
-        return renderLogin(res, 401, { locked: { until: formatTime(result.until), limit: LOGIN_FAILURE_LIMIT, minutes: LOGIN_LOCK_MS / 60_000 }, values, next });
-      case 'closed':
-        return renderLogin(res, 401, { closed: result.reason, values, next });
+        return renderLogin(res, 401, { errors: { _form: INVALID }, failed: true, values, next });
       case 'address_throttled':
         return renderLogin(res, 429, { pageNotice: { kind: 'error', text: THROTTLED }, values, next });
     }

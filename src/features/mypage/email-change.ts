@@ -1,19 +1,17 @@
-import type { Deps } from '../../deps.js';
+import type { Infra } from '../../deps.js';
 import { inTransaction } from '../../db/database.js';
 import { maskEmail } from '../../lib/mask.js';
 import { enqueueMail } from '../../mail/outbox.js';
 import { renderMail } from '../../mail/render.js';
-import { createEmailCodeService, type ResendResult, type VerifyResult } from '../email-codes/service.js';
-import type { SignedInAccount } from '../login/queries.js';
-import { findInsurerById, type Insurer } from '../registry/insurers.js';
-import { findMemberById, type Member } from '../registry/members.js';
-import { createMypageQueries } from './queries.js';
+import type { AccountService, PasswordCheck, SignedInAccount } from '../accounts/service.js';
+import type { EmailCodeService, ResendResult, VerifyResult } from '../email-codes/service.js';
+import type { Insurer, InsurerDirectory, Member } from '../registry/directory.js';
 
 export type RequestEmailChangeResult =
   | { ok: true }
   | { ok: false; reason: 'same' }
   | { ok: false; reason: 'hourly_limit'; retryAt: number }
-  | { ok: false; reason: 'gone' };
+  | Exclude<PasswordCheck, { ok: true }>;
 
 export type ConfirmEmailChangeResult = { ok: true } | Extract<VerifyResult, { ok: false }> | { ok: false; reason: 'gone' };
 
@@ -22,26 +20,31 @@ export type ConfirmEmailChangeResult = { ok: true } | Extract<VerifyResult, { ok
  * shared email-codes service: 10 minutes, 5 tries, resend limits) goes to the NEW
  * address; the right code moves the account to it and the OLD address is told.
  */
-export function createEmailChangeService(deps: Deps) {
-  const { db, clock, config } = deps;
-  const codes = createEmailCodeService(deps);
-  const q = createMypageQueries(db);
+export function createEmailChangeService(
+  deps: Infra & { emailCodes: EmailCodeService; accounts: AccountService; insurers: InsurerDirectory },
+) {
+  const { db, clock, config, accounts, insurers, emailCodes: codes } = deps;
 
   function owner(member: SignedInAccount): { member: Member; insurer: Insurer } | undefined {
-    const row = findMemberById(db, member.memberId);
-    const insurer = findInsurerById(db, member.insurerId);
+    const row = insurers.memberById(member.memberId);
+    const insurer = insurers.insurerById(member.insurerId);
     return row && insurer ? { member: row, insurer } : undefined;
   }
 
-  function request(member: SignedInAccount, email: string): RequestEmailChangeResult {
+  /**
+   * The current password first: with a stolen session alone, moving the account to another
+   * address (and then resetting its password) would be a permanent takeover. A wrong one
+   * counts as a failed login.
+   */
+  async function request(member: SignedInAccount, currentPassword: string, email: string, clientIp: string): Promise<RequestEmailChangeResult> {
     if (email.toLowerCase() === member.email.toLowerCase()) return { ok: false, reason: 'same' };
     const who = owner(member);
     if (!who) return { ok: false, reason: 'gone' };
+    const checked = await accounts.checkPassword(member.accountId, currentPassword, clientIp);
+    if (!checked.ok) return checked;
     const result = inTransaction(db, (): RequestEmailChangeResult => {
-      const retryAt = codes.hourlyLimitRetryAt('email_change', member.memberId);
-      if (retryAt !== undefined) return { ok: false, reason: 'hourly_limit', retryAt };
-      codes.issue({ purpose: 'email_change', ...who, email, memberName: member.memberName, accountId: member.accountId });
-      return { ok: true };
+      const issued = codes.issue({ purpose: 'email_change', ...who, email, memberName: member.memberName, accountId: member.accountId });
+      return issued.ok ? { ok: true } : issued;
     });
     if (result.ok) deps.outbox.kick();
     return result;
@@ -60,7 +63,7 @@ export function createEmailChangeService(deps: Deps) {
     if (!who || checked.code.account_id !== member.accountId) return { ok: false, reason: 'none' };
     const done = inTransaction(db, (): ConfirmEmailChangeResult => {
       if (!codes.consume(checked.code.id)) return { ok: false, reason: 'none' };
-      if (!q.updateEmail(member.accountId, checked.code.email)) return { ok: false, reason: 'gone' };
+      if (!accounts.changeEmail(member.accountId, checked.code.email)) return { ok: false, reason: 'gone' };
       const mail = renderMail('email-changed', 'メールアドレス変更のお知らせ', {
         insurer: who.insurer,
         memberName: member.memberName,

@@ -4,10 +4,10 @@ import { echoValues, parseForm } from '../../http/forms.js';
 import { signedInMember } from '../../http/member-guard.js';
 import { formatTime } from '../../lib/time.js';
 import { RESENDS_PER_HOUR } from '../email-codes/service.js';
-import { clientIp } from '../login/client-ip.js';
-import { createEmailChangeService } from './email-change.js';
+import { clientIp } from '../../http/client-ip.js';
 import { emailCodeSchema } from '../email-codes/schema.js';
-import { CHANGE_EMAIL_LABELS, changeEmailSchema } from './schemas.js';
+import { LOGIN_FAILURE_LIMIT } from '../accounts/service.js';
+import { CHANGE_EMAIL_LABELS, changeEmailSchema, currentPasswordProblem } from './schemas.js';
 
 const FORM = '/portal/mypage/email';
 const VERIFY = '/portal/mypage/email/verify';
@@ -23,7 +23,7 @@ const CODE_ERRORS: Record<string, string> = {
  * `/portal/mypage/email/verify`. Mounted inside my page's router, behind its guards.
  */
 export function emailChangeRoutes(deps: Deps): Router {
-  const service = createEmailChangeService(deps);
+  const service = deps.services.emailChange;
   const router = Router();
 
   function renderForm(res: Response, status: number, locals: Record<string, unknown> = {}) {
@@ -55,13 +55,22 @@ export function emailChangeRoutes(deps: Deps): Router {
 
   router.get('/', (_req, res) => renderForm(res, 200));
 
-  router.post('/', (req, res) => {
+  router.post('/', async (req, res) => {
     const form = parseForm(changeEmailSchema, req.body);
     if (!form.ok) return renderForm(res, 400, { errors: form.errors, values: form.values });
     const values = echoValues(req.body as Record<string, unknown>);
-    const result = service.request(signedInMember(res), form.data.email);
+    const result = await service.request(signedInMember(res), form.data.currentPassword, form.data.email, clientIp(req));
     if (result.ok) return res.redirect(303, VERIFY);
     switch (result.reason) {
+      case 'wrong':
+      case 'locked':
+      case 'address_throttled': {
+        const problem = currentPasswordProblem(result);
+        if (problem.locked) return renderForm(res, 429, { values, locked: formatTime(problem.locked), limit: LOGIN_FAILURE_LIMIT });
+        return renderForm(res, problem.status, problem.status === 429
+          ? { values, pageNotice: { kind: 'error', text: problem.message } }
+          : { values, errors: { currentPassword: problem.message } });
+      }
       case 'same':
         return renderForm(res, 400, { errors: { email: '現在ご登録のメールアドレスと同じです。新しいメールアドレスを入力してください' }, values });
       case 'hourly_limit':

@@ -4,11 +4,10 @@ import { parseForm } from '../../http/forms.js';
 import { requireCurrentTerms, requireMember, signedInMember } from '../../http/member-guard.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { formatTime } from '../../lib/time.js';
-import { clientIp } from '../login/client-ip.js';
-import { LOGIN_FAILURE_LIMIT } from '../login/service.js';
+import { clientIp } from '../../http/client-ip.js';
+import { LOGIN_FAILURE_LIMIT } from '../accounts/service.js';
 import { emailChangeRoutes } from './email-routes.js';
-import { CHANGE_PASSWORD_LABELS, changePasswordSchema } from './schemas.js';
-import { createMypageService } from './service.js';
+import { CHANGE_PASSWORD_LABELS, changePasswordSchema, currentPasswordProblem } from './schemas.js';
 
 /** What a finished change says on my page (only these values show anything). */
 const DONE: Record<string, string> = {
@@ -18,9 +17,9 @@ const DONE: Record<string, string> = {
 
 /** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
 export function mypageRoutes(deps: Deps): Router {
-  const service = createMypageService(deps);
+  const service = deps.services.mypage;
   const router = Router();
-  router.use(requireMember(deps), requireCurrentTerms(deps));
+  router.use(requireMember(deps.services.accounts), requireCurrentTerms(deps.services.terms));
 
   router.get('/', (req, res) => {
     const member = signedInMember(res);
@@ -54,20 +53,14 @@ export function mypageRoutes(deps: Deps): Router {
     const result = await service.changePassword({ member, ...form.data, clientIp: clientIp(req), keepSessionId: req.sessionID });
     if (result.ok) {
       // This session stays signed in under the new password; every other one has ended.
-      delete req.session.passwordChangedAt;
+      req.session.passwordChangedAt = result.passwordChangedAt;
       return res.redirect(303, '/portal/mypage?done=password');
     }
-    switch (result.reason) {
-      case 'rules':
-        return renderPassword(res, 400, { errors: result.errors });
-      case 'wrong_current':
-        if (result.lockedUntil !== null) return renderPassword(res, 429, { locked: formatTime(result.lockedUntil), limit: LOGIN_FAILURE_LIMIT });
-        return renderPassword(res, 400, { errors: { currentPassword: '現在のパスワードが正しくありません' } });
-      case 'locked':
-        return renderPassword(res, 429, { locked: formatTime(result.until), limit: LOGIN_FAILURE_LIMIT });
-      case 'gone':
-        return res.redirect(303, '/portal/');
-    }
+    if (result.reason === 'rules') return renderPassword(res, 400, { errors: result.errors });
+    if (result.reason === 'gone') return res.redirect(303, '/portal/');
+    const problem = currentPasswordProblem(result);
+    if (problem.locked) return renderPassword(res, 429, { locked: formatTime(problem.locked), limit: LOGIN_FAILURE_LIMIT });
+    return renderPassword(res, problem.status, problem.status === 429 ? { pageNotice: { kind: 'error', text: problem.message } } : { errors: { currentPassword: problem.message } });
   });
 
   router.use('/email', emailChangeRoutes(deps));

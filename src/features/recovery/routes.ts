@@ -5,10 +5,9 @@ import { noReferrer } from '../../http/security.js';
 import { regenerateSession } from '../../http/session.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { IDENTITY_LABELS, identityFormOptions, identitySchema } from '../identity/schema.js';
-import { clientIp } from '../login/client-ip.js';
+import { clientIp } from '../../http/client-ip.js';
 import { forgotPasswordSchema, NEW_PASSWORD_LABELS, newPasswordSchema, RESET_TOKEN } from './schemas.js';
-import { createPasswordRecoveryService, RESET_LINK_MS } from './service.js';
-import { createUseridRecoveryService } from './userid-service.js';
+import { RESET_LINK_MS } from './service.js';
 
 const USERID_THROTTLED =
   'このネットワークからの入力の誤りが多いため、一時的に受付を停止しています。1時間ほどたってから、もう一度お試しください。';
@@ -19,8 +18,7 @@ const USERID_THROTTLED =
  * account exists; only the registered address learns anything.
  */
 export function recoveryRoutes(deps: Deps): Router {
-  const passwords = createPasswordRecoveryService(deps);
-  const userids = createUseridRecoveryService(deps);
+  const { passwordRecovery: passwords, useridRecovery: userids } = deps.services;
   const router = Router();
 
   // ---- Forgotten password ----------------------------------------------------------

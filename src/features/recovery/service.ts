@@ -1,14 +1,15 @@
-import type { Deps } from '../../deps.js';
+import type { Infra } from '../../deps.js';
 import { inTransaction } from '../../db/database.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { HOUR, MINUTE } from '../../lib/clock.js';
 import { hashPassword } from '../../lib/passwords.js';
-import { newUrlToken, sha256 } from '../../lib/tokens.js';
+import { keyedHasher, newUrlToken } from '../../lib/tokens.js';
 import { enqueueMail } from '../../mail/outbox.js';
 import { renderMail, type MailInsurer } from '../../mail/render.js';
-import { findInsurerById } from '../registry/insurers.js';
-import { applyNewPassword } from './new-password.js';
-import { createRecoveryQueries, type RecoveryAccount } from './queries.js';
+import type { AccountRow, AccountService } from '../accounts/service.js';
+import type { AttemptLedger } from '../attempts/service.js';
+import type { InsurerDirectory } from '../registry/directory.js';
+import { createRecoveryQueries } from './queries.js';
 import { newPasswordErrors } from './schemas.js';
 
 /** DESIGN.md "Limits": a reset link is single use and valid 30 minutes. */
@@ -24,7 +25,7 @@ const STAND_IN_INSURER: MailInsurer = {
   name: '健康保険組合', call_center_phone: '', call_center_hours: '', call_center_email: '', office_phone: '', office_hours: '',
 };
 
-export type ResetLinkState = { ok: true; account: RecoveryAccount } | { ok: false };
+export type ResetLinkState = { ok: true; account: AccountRow } | { ok: false };
 export type ResetResult = { ok: true } | { ok: false; reason: 'invalid_link' } | { ok: false; reason: 'rules'; errors: FieldErrors };
 
 /**
@@ -33,20 +34,23 @@ export type ResetResult = { ok: true } | { ok: false; reason: 'invalid_link' } |
  * ID exists, in its words, its status or its time (no argon2 on that path; the
  * same queries, token and mail rendering on both).
  */
-export function createPasswordRecoveryService(deps: Deps) {
-  const { db, clock, config } = deps;
+export function createPasswordRecoveryService(
+  deps: Infra & { accounts: AccountService; attempts: AttemptLedger; insurers: InsurerDirectory },
+) {
+  const { db, clock, config, accounts, attempts, insurers } = deps;
   const q = createRecoveryQueries(db);
+  const hashToken = keyedHasher(config.sessionSecret, 'password-reset');
 
   function requestReset(p: { loginId: string; clientIp: string }): void {
     const token = newUrlToken();
-    const tokenHash = sha256(token);
+    const tokenHash = hashToken(token);
     const sent = inTransaction(db, () => {
       const now = clock.now();
-      const busyAddress = q.addressAttemptsSince('password_forgot', p.clientIp, now - HOUR) >= RESET_REQUESTS_PER_ADDRESS_HOUR;
-      const account = q.activeByLoginId(p.loginId);
-      q.recordAttempt({ kind: 'password_forgot', success: Boolean(account), memberId: account?.member_id ?? null, accountId: account?.id ?? null, clientIp: p.clientIp, at: now });
+      const busyAddress = attempts.requestsByAddress(p.clientIp, ['password_forgot'], now - HOUR) >= RESET_REQUESTS_PER_ADDRESS_HOUR;
+      const account = accounts.activeByLoginId(p.loginId);
+      attempts.record({ kind: 'password_forgot', success: Boolean(account), memberId: account?.member_id, accountId: account?.id, clientIp: p.clientIp });
       const recentLinks = q.resetsSince(account?.id ?? 0, now - HOUR);
-      const insurer = account ? findInsurerById(db, account.insurer_id) : undefined;
+      const insurer = account ? insurers.insurerById(account.insurer_id) : undefined;
       const expiresAt = now + RESET_LINK_MS;
       const mail = renderMail('password-reset', RESET_TITLE, {
         insurer: insurer ?? STAND_IN_INSURER,
@@ -71,9 +75,9 @@ export function createPasswordRecoveryService(deps: Deps) {
 
   /** Whether a link can still be used: known, not used, not voided, in time, account active. */
   function checkLink(token: string): ResetLinkState {
-    const row = q.resetByHash(sha256(token));
+    const row = q.resetByHash(hashToken(token));
     if (!row || row.used_at !== null || row.voided_at !== null || row.expires_at <= clock.now()) return { ok: false };
-    const account = q.activeById(row.account_id);
+    const account = accounts.activeById(row.account_id);
     return account ? { ok: true, account } : { ok: false };
   }
 
@@ -85,15 +89,12 @@ export function createPasswordRecoveryService(deps: Deps) {
     const hash = await hashPassword(p.newPassword);
     // One transaction: the link is spent exactly once even when two tabs submit together.
     const done = inTransaction(db, () => {
-      const row = q.resetByHash(sha256(p.token));
-      const account = row ? q.activeById(row.account_id) : undefined;
-      const insurer = account ? findInsurerById(db, account.insurer_id) : undefined;
-      if (!row || !account || !insurer || !q.markUsed(row.id, clock.now())) return false;
-      applyNewPassword({ db, clock, baseUrl: config.baseUrl }, q, { account, insurer, hash, via: 'reset' });
-      return true;
+      const row = q.resetByHash(hashToken(p.token));
+      if (!row || !q.markUsed(row.id, clock.now())) return false;
+      // Unlocks, voids the other links, ends every session, tells the registered address.
+      return accounts.changePassword(row.account_id, hash, { via: 'reset' }) !== undefined;
     });
     if (!done) return { ok: false, reason: 'invalid_link' };
-    deps.outbox.kick();
     return { ok: true };
   }
 

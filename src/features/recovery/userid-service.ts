@@ -1,9 +1,9 @@
-import type { Deps } from '../../deps.js';
+import type { Infra } from '../../deps.js';
 import { inTransaction } from '../../db/database.js';
 import { HOUR } from '../../lib/clock.js';
 import { enqueueMail } from '../../mail/outbox.js';
 import { renderMail } from '../../mail/render.js';
-import { createIdentityService } from '../identity/service.js';
+import type { IdentityService } from '../identity/service.js';
 import type { IdentityInput } from '../identity/schema.js';
 import { createRecoveryQueries } from './queries.js';
 
@@ -19,9 +19,8 @@ export type UseridReminderResult = 'answered' | 'address_throttled';
  * active account the ID goes to the account's registered address. Every other outcome
  * (no match, locked record, lost eligibility, no account) gives the same answer.
  */
-export function createUseridRecoveryService(deps: Deps) {
-  const { db, clock, config } = deps;
-  const identity = createIdentityService(deps);
+export function createUseridRecoveryService(deps: Infra & { identity: IdentityService }) {
+  const { db, clock, config, identity } = deps;
   const q = createRecoveryQueries(db);
 
   function remindUserId(input: IdentityInput, clientIp: string): UseridReminderResult {

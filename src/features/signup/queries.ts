@@ -15,18 +15,12 @@ const REGISTRATION_COLUMNS = 'id, member_id, login_id, password_hash, email, cre
 
 /** The signup flow's SQL, prepared once. login_id columns are COLLATE NOCASE: `=` ignores case. */
 export function createSignupQueries(db: Db) {
-  const activeLoginId = db.prepare<[string], number>(
-    `SELECT count(*) FROM accounts WHERE login_id = ? AND status = 'active'`,
-  );
   // Another member's registration still waiting on an open, unexpired code holds its ID.
   const heldByOtherRegistration = db.prepare<[string, number, number], number>(
     `SELECT count(*) FROM signup_registrations r
      WHERE r.login_id = ? AND r.member_id <> ? AND r.completed_at IS NULL
        AND EXISTS (SELECT 1 FROM email_codes c
                    WHERE c.registration_id = r.id AND c.consumed_at IS NULL AND c.voided_at IS NULL AND c.expires_at > ?)`,
-  );
-  const activeAccountOfMember = db.prepare<[number], { id: number; login_id: string }>(
-    `SELECT id, login_id FROM accounts WHERE member_id = ? AND status = 'active'`,
   );
   const insertRegistration = db.prepare(
     `INSERT INTO signup_registrations (member_id, login_id, password_hash, email, created_at)
@@ -39,27 +33,18 @@ export function createSignupQueries(db: Db) {
     `SELECT ${REGISTRATION_COLUMNS} FROM signup_registrations
      WHERE member_id = ? AND completed_at IS NULL ORDER BY created_at DESC, id DESC LIMIT 1`,
   );
-  const insertAccount = db.prepare(
-    `INSERT INTO accounts (member_id, login_id, password_hash, email, status, password_changed_at, created_at)
-     VALUES (@memberId, @loginId, @passwordHash, @email, 'active', @now, @now)`,
-  );
   const completeRegistration = db.prepare<[number, number, number]>(
     'UPDATE signup_registrations SET completed_at = ?, account_id = ? WHERE id = ? AND completed_at IS NULL',
   );
-  activeLoginId.pluck();
   heldByOtherRegistration.pluck();
 
   return {
-    loginIdActive: (loginId: string) => (activeLoginId.get(loginId) ?? 0) > 0,
     loginIdHeldByOtherMember: (loginId: string, memberId: number, now: number) =>
       (heldByOtherRegistration.get(loginId, memberId, now) ?? 0) > 0,
-    activeAccountOfMember: (memberId: number) => activeAccountOfMember.get(memberId),
     insertRegistration: (r: { memberId: number; loginId: string; passwordHash: string; email: string; now: number }) =>
       Number(insertRegistration.run(r).lastInsertRowid),
     registrationById: (id: number) => registrationById.get(id),
     latestOpenRegistration: (memberId: number) => latestOpenRegistration.get(memberId),
-    insertAccount: (a: { memberId: number; loginId: string; passwordHash: string; email: string; now: number }) =>
-      Number(insertAccount.run(a).lastInsertRowid),
     completeRegistration: (id: number, accountId: number, now: number) =>
       completeRegistration.run(now, accountId, id).changes === 1,
   };

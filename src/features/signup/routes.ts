@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.js';
 import { emailCodeSchema } from '../email-codes/schema.js';
 import { echoValues, parseForm } from '../../http/forms.js';
 import { sendCachedPage } from '../../http/page-cache.js';
+import { clientIp } from '../../http/client-ip.js';
 import { regenerateSession } from '../../http/session.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { formatTime } from '../../lib/time.js';
@@ -17,7 +18,7 @@ import {
   parseAllProblems,
   type ProblemLists,
 } from './schemas.js';
-import { createSignupService, type VerifiedMember } from './service.js';
+import type { VerifiedMember } from './service.js';
 import { signupStateStatus } from './session.js';
 
 const STEP1 = '/portal/signup';
@@ -34,14 +35,19 @@ const ACCOUNT_NOTICES: Record<string, string> = {
   taken: '設定したユーザーIDは、お手続きの間にほかの方が登録しました。別のユーザーIDで設定し直してください。',
   nocode: '有効な認証コードがありません。お手数ですが、もう一度ユーザーID・パスワードを設定してください。',
 };
+// A record locked after repeated errors answers with exactly this too (same status, same
+// words), so nothing tells a real 記号・番号 from a made-up one; the page adds the call center.
 const NO_MATCH =
-  '入力内容に誤りがあります。保険者指定コード・記号・番号・生年月日・氏名（カナ）をお手元の保険証等でお確かめのうえ、もう一度入力してください。';
+  '入力内容に誤りがあります。保険者指定コード・記号・番号・生年月日・氏名（カナ）をお手元の保険証等でお確かめのうえ、もう一度入力してください。' +
+  '誤りが続くと、安全のため本人確認を30分間停止します。解決しない場合はコールセンターへお問い合わせください。';
+const LOGIN_ID_PROBES =
+  'ユーザーIDの確認が短い時間に続いたため、一時的に受け付けていません。1時間ほどたってから、もう一度お試しください。';
 const THROTTLED =
   'このネットワークからの本人確認の誤りが多いため、一時的に受付を停止しています。1時間ほどたってから、もう一度お試しください。';
 
 /** Signup (first login), DESIGN.md "Signup": 本人確認 → ID・パスワード設定 → 認証コード入力 → 完了. */
 export function signupRoutes(deps: Deps): Router {
-  const service = createSignupService(deps);
+  const service = deps.services.signup;
   const router = Router();
   const now = () => deps.clock.now();
   const pageUrl = `${deps.config.baseUrl}${STEP1}`;
@@ -86,8 +92,13 @@ export function signupRoutes(deps: Deps): Router {
     const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
     if (reason) return renderIdentity(res, 200, { pageNotice: { kind: 'warning', text: reason } });
     // The empty form (kept rendered, see page-cache.ts) changes with the year's pulldown options.
-    const page = await identityPage({});
-    return sendCachedPage(res, 'signup/identity.njk', page, [page.identityOptions.years, page.qrSvg]);
+    const page = await identityPage({ insurer: res.locals.insurer, currentPath: STEP1 });
+    return sendCachedPage(res, {
+      key: 'signup/identity',
+      view: 'signup/identity.njk',
+      locals: page,
+      inputs: [res.locals.insurer, page.identityOptions.years, page.qrSvg],
+    });
   });
 
   router.post('/', async (req, res) => {
@@ -97,11 +108,9 @@ export function signupRoutes(deps: Deps): Router {
     const result = service.checkIdentity(form.data, clientIp(req));
     switch (result.outcome) {
       case 'no_match':
-        return renderIdentity(res, 400, { errors: { _form: NO_MATCH }, values });
+        return renderIdentity(res, 400, { errors: { _form: NO_MATCH }, noMatch: true, values });
       case 'address_throttled':
         return renderIdentity(res, 429, { pageNotice: { kind: 'error', text: THROTTLED }, values });
-      case 'member_locked':
-        return renderIdentity(res, 429, { locked: { until: result.until }, insurer: result.insurer, values });
       case 'lost':
         return res.render('signup/lost.njk', { pageTitle: 'ご登録いただけません', insurer: result.insurer });
       case 'matched': {
@@ -153,7 +162,7 @@ export function signupRoutes(deps: Deps): Router {
     if (!v) return;
     const form = parseAllProblems(accountSchema({ emailPreset: Boolean(v.member.email) }), req.body);
     if (!form.ok) return renderAccount(res, v, 400, { errors: form.errors, problems: form.problems, values: form.values });
-    const result = await service.register(v, form.data);
+    const result = await service.register(v, form.data, clientIp(req));
     const values = echoValues(req.body as Record<string, unknown>);
     if (result.ok) return res.redirect(303, STEP3);
     switch (result.reason) {
@@ -164,6 +173,8 @@ export function signupRoutes(deps: Deps): Router {
         const problems: ProblemLists = { loginId: [message] };
         return renderAccount(res, v, 400, { errors: { loginId: message }, problems, values });
       }
+      case 'login_id_probes':
+        return renderAccount(res, v, 429, { values, pageNotice: { kind: 'error', text: LOGIN_ID_PROBES } });
       case 'hourly_limit':
         return renderAccount(res, v, 429, {
           values,
@@ -255,8 +266,4 @@ export function signupRoutes(deps: Deps): Router {
   });
 
   return router;
-}
-
-function clientIp(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

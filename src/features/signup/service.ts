@@ -1,11 +1,13 @@
-import type { Deps } from '../../deps.js';
+import type { Infra } from '../../deps.js';
 import { inTransaction } from '../../db/database.js';
+import { HOUR } from '../../lib/clock.js';
 import { hashPassword } from '../../lib/passwords.js';
-import { createEmailCodeService } from '../email-codes/service.js';
-import { createIdentityService, type IdentityResult } from '../identity/service.js';
+import type { AccountService } from '../accounts/service.js';
+import type { AddressLimit, AttemptLedger } from '../attempts/service.js';
+import type { EmailCodeService } from '../email-codes/service.js';
+import type { IdentityResult, IdentityService } from '../identity/service.js';
 import type { IdentityInput } from '../identity/schema.js';
-import { findInsurerById, type Insurer } from '../registry/insurers.js';
-import { findMemberById, type Member } from '../registry/members.js';
+import type { Insurer, InsurerDirectory, Member } from '../registry/directory.js';
 import { enqueueSignupDoneMail } from './mails.js';
 import { createSignupQueries } from './queries.js';
 
@@ -17,6 +19,7 @@ export interface VerifiedMember {
 export type RegisterResult =
   | { ok: true; expiresAt: number }
   | { ok: false; reason: 'login_id_taken' }
+  | { ok: false; reason: 'login_id_probes' }
   | { ok: false; reason: 'already_registered' }
   | { ok: false; reason: 'hourly_limit'; retryAt: number };
 
@@ -28,14 +31,28 @@ export type CompleteResult =
 const LOGIN_ID_TAKEN = 'login_id_taken' as const;
 
 /**
+ * The "already used" answer of step 2 tells whether a login ID exists, so it is rationed:
+ * 10 an hour per verified member, 50 an hour per client address; past either, step 2
+ * answers 429 whatever the ID (a free ID answering differently would tell as much).
+ */
+export const TAKEN_ANSWERS_PER_MEMBER_HOUR = 10;
+export const TAKEN_ANSWERS_ADDRESS_LIMIT: AddressLimit = { kinds: ['login_id_taken'], limit: 50, windowMs: HOUR };
+
+/**
  * The first-login flow (DESIGN.md "Signup"): identity check → pending registration with
  * the argon2id hash and an e-mail code → account on the right code. Nothing is an
  * account until the code is right, and a member never ends up with two.
  */
-export function createSignupService(deps: Deps) {
-  const { db, clock, config } = deps;
-  const identity = createIdentityService(deps);
-  const codes = createEmailCodeService(deps);
+export function createSignupService(
+  deps: Infra & {
+    identity: IdentityService;
+    emailCodes: EmailCodeService;
+    accounts: AccountService;
+    attempts: AttemptLedger;
+    insurers: InsurerDirectory;
+  },
+) {
+  const { db, clock, config, identity, attempts, insurers, emailCodes: codes } = deps;
   const q = createSignupQueries(db);
 
   function checkIdentity(input: IdentityInput, clientIp: string): IdentityResult {
@@ -44,19 +61,19 @@ export function createSignupService(deps: Deps) {
 
   /** The member and insurer the session's identity check found, while still eligible. */
   function verifiedMember(memberId: number, insurerId: number): VerifiedMember | undefined {
-    const member = findMemberById(db, memberId);
-    const insurer = findInsurerById(db, insurerId);
+    const member = insurers.memberById(memberId);
+    const insurer = insurers.insurerById(insurerId);
     if (!member || !insurer || member.insurer_id !== insurer.id || member.status !== 'active') return undefined;
     return { member, insurer };
   }
 
   function hasActiveAccount(memberId: number): boolean {
-    return q.activeAccountOfMember(memberId) !== undefined;
+    return deps.accounts.activeOfMember(memberId) !== undefined;
   }
 
   /** A login ID is free when no active account and no other member's open registration holds it. */
   function loginIdFree(loginId: string, memberId: number): boolean {
-    return !q.loginIdActive(loginId) && !q.loginIdHeldByOtherMember(loginId, memberId, clock.now());
+    return !deps.accounts.loginIdActive(loginId) && !q.loginIdHeldByOtherMember(loginId, memberId, clock.now());
   }
 
   /** The login ID the member chose last time, to fill step 2 again when they come back to change the address. */
@@ -68,27 +85,59 @@ export function createSignupService(deps: Deps) {
    * Step 2: stores the choice as a pending registration (password as argon2id hash) and
    * mails a code, in one transaction. A pre-registered address always wins over `email`.
    */
-  async function register(v: VerifiedMember, form: { loginId: string; password: string; email: string | undefined }): Promise<RegisterResult> {
+  async function register(
+    v: VerifiedMember,
+    form: { loginId: string; password: string; email: string | undefined },
+    clientIp: string,
+  ): Promise<RegisterResult> {
     const { member, insurer } = v;
     const email = member.email ?? form.email;
     if (!email) throw new Error('register() needs an address when none is pre-registered');
-    if (hasActiveAccount(member.id)) return { ok: false, reason: 'already_registered' };
-    if (!loginIdFree(form.loginId, member.id)) return { ok: false, reason: LOGIN_ID_TAKEN };
-    const limit = codes.hourlyLimitRetryAt('signup', member.id);
-    if (limit !== undefined) return { ok: false, reason: 'hourly_limit', retryAt: limit };
+    // Every check that can refuse runs before the hash, in one transaction with its record.
+    const refused = inTransaction(db, (): RegisterResult | undefined => {
+      if (hasActiveAccount(member.id)) return { ok: false, reason: 'already_registered' };
+      const taken = checkLoginId(member.id, form.loginId, clientIp);
+      if (taken) return taken;
+      const retryAt = codes.hourlyLimitRetryAt('signup', member.id);
+      return retryAt === undefined ? undefined : { ok: false, reason: 'hourly_limit', retryAt };
+    });
+    if (refused) return refused;
 
     const passwordHash = await hashPassword(form.password);
 
-    // Another request may have run while the hash was computed: check again inside.
+    // Another request may have run while the hash was computed: check again inside. The
+    // code cap is checked by issue() in this same transaction, so a burst mails no more
+    // codes than the cap.
     const result = inTransaction(db, (): RegisterResult => {
       if (hasActiveAccount(member.id)) return { ok: false, reason: 'already_registered' };
-      if (!loginIdFree(form.loginId, member.id)) return { ok: false, reason: LOGIN_ID_TAKEN };
+      const taken = checkLoginId(member.id, form.loginId, clientIp);
+      if (taken) return taken;
+      const retryAt = codes.hourlyLimitRetryAt('signup', member.id);
+      if (retryAt !== undefined) return { ok: false, reason: 'hourly_limit', retryAt };
       const registrationId = q.insertRegistration({ memberId: member.id, loginId: form.loginId, passwordHash, email, now: clock.now() });
       const issued = codes.issue({ purpose: 'signup', member, insurer, email, memberName: member.name, registrationId });
+      if (!issued.ok) throw new Error('the code cap was checked in this transaction');
       return { ok: true, expiresAt: issued.expiresAt };
     });
     if (result.ok) deps.outbox.kick();
     return result;
+  }
+
+  /**
+   * Inside a transaction: refuses once the "already used" answers are rationed out, answers
+   * "taken" (and records it) when the ID is not free, or undefined when it may be used.
+   */
+  function checkLoginId(memberId: number, loginId: string, clientIp: string): RegisterResult | undefined {
+    const since = clock.now() - HOUR;
+    if (
+      attempts.failuresByMember(memberId, ['login_id_taken'], since) >= TAKEN_ANSWERS_PER_MEMBER_HOUR ||
+      attempts.addressOverLimit(clientIp, TAKEN_ANSWERS_ADDRESS_LIMIT)
+    ) {
+      return { ok: false, reason: 'login_id_probes' };
+    }
+    if (loginIdFree(loginId, memberId)) return undefined;
+    attempts.record({ kind: 'login_id_taken', success: false, memberId, clientIp });
+    return { ok: false, reason: LOGIN_ID_TAKEN };
   }
 
   /**
@@ -115,14 +164,13 @@ export function createSignupService(deps: Deps) {
           return { ok: false, reason: 'none' };
         }
         if (hasActiveAccount(member.id)) return { ok: false, reason: 'already_registered' };
-        if (q.loginIdActive(registration.login_id)) return { ok: false, reason: LOGIN_ID_TAKEN };
+        if (deps.accounts.loginIdActive(registration.login_id)) return { ok: false, reason: LOGIN_ID_TAKEN };
         const now = clock.now();
-        const accountId = q.insertAccount({
+        const accountId = deps.accounts.create({
           memberId: member.id,
           loginId: registration.login_id,
           passwordHash: registration.password_hash,
           email: registration.email,
-          now,
         });
         q.completeRegistration(registration.id, accountId, now);
         enqueueSignupDoneMail(db, clock, {

@@ -2,11 +2,11 @@ import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import { inTransaction } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
-import { destroyAccountSessions } from '../../http/session-store.js';
 import { enqueueMail } from '../../mail/outbox.js';
 import { renderMail } from '../../mail/render.js';
 import { findInsurerById } from '../registry/insurers.js';
 import { recordAudit } from '../audit/writer.js';
+import type { AccountService } from '../accounts/service.js';
 import type { SignedInStaff } from './guard.js';
 import { findMemberInScope, memberAccounts } from './member-queries.js';
 
@@ -17,7 +17,7 @@ export type ActionOutcome = { ok: true; message: string } | { ok: false; problem
  * What staff do for a member. Each action checks scope and state inside its
  * transaction, and writes its audit row (with the reason) in the same one.
  */
-export function createActionService(deps: { db: Db; clock: Clock; config: Config; outbox: { kick(): void } }) {
+export function createActionService(deps: { db: Db; clock: Clock; config: Config; outbox: { kick(): void }; services: { accounts: AccountService } }) {
   const { db, clock } = deps;
 
   function activeAccountOf(memberId: number) {
@@ -66,7 +66,7 @@ export function createActionService(deps: { db: Db; clock: Clock; config: Config
       if (!accountLocked && !signupLocked) return { ok: false, problem: 'ロックされていないため、解除は不要です' };
       const done: string[] = [];
       if (accountLocked) {
-        db.prepare('UPDATE accounts SET locked_until = NULL, failed_logins = 0 WHERE id = ?').run(account!.id);
+        deps.services.accounts.unlock(account!.id);
         done.push('ログインのロック');
       }
       if (signupLocked) {
@@ -94,14 +94,8 @@ export function createActionService(deps: { db: Db; clock: Clock; config: Config
       if (!m) return { ok: false, notFound: true };
       const account = activeAccountOf(m.id);
       if (!account) return { ok: false, problem: '停止できるアカウントがありません' };
-      const now = clock.now();
-      db.prepare(
-        `UPDATE accounts SET status = 'closed', closed_at = ?, closed_reason = 'staff', closed_by_staff_id = ? WHERE id = ?`,
-      ).run(now, staff.id, account.id);
-      // Links and codes sent for this account must not outlive it.
-      db.prepare('UPDATE password_resets SET voided_at = ? WHERE account_id = ? AND used_at IS NULL AND voided_at IS NULL').run(now, account.id);
-      db.prepare('UPDATE email_codes SET voided_at = ? WHERE account_id = ? AND consumed_at IS NULL AND voided_at IS NULL').run(now, account.id);
-      const sessions = destroyAccountSessions(db, account.id);
+      // The same closing as the yearly reset: sessions end, open codes and reset links are void.
+      const sessions = deps.services.accounts.close(account.id, 'staff', staff.id) ?? 0;
       recordAudit(db, clock, {
         staffId: staff.id,
         staffLogin: staff.loginId,

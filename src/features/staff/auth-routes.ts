@@ -4,7 +4,7 @@ import { parseForm } from '../../http/forms.js';
 import { destroySession, regenerateSession } from '../../http/session.js';
 import { MINUTE } from '../../lib/clock.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
-import { createStaffAuthService, type SignInStage } from './auth-service.js';
+import type { SignInStage } from './auth-service.js';
 import { clientIp } from './guard.js';
 import { findStaffById } from './queries.js';
 import { codeSchema, newPasswordSchema, signInSchema } from './schemas.js';
@@ -19,7 +19,10 @@ const STAGE_PATHS: Record<SignInStage, string> = {
 };
 
 const REFUSALS = {
-  invalid: 'ログインIDまたはパスワードが正しくありません。',
+  // The one answer for an unknown login, a wrong password, a locked and a disabled account.
+  invalid:
+    'ログインIDまたはパスワードが正しくありません。5回続けて失敗するとアカウントがロックされます。' +
+    'ロックされた場合や利用停止中の場合は、スーパーバイザーに解除を依頼してください。',
   locked: 'ログインに続けて失敗したため、このアカウントはロックされています。スーパーバイザーに解除を依頼してください。',
   disabled: 'このアカウントは利用停止されています。管理者にお問い合わせください。',
   code: '認証コードが正しくありません。認証アプリに表示されている6桁の数字を入力してください。',
@@ -27,11 +30,11 @@ const REFUSALS = {
   throttled: 'このネットワークからのログインの失敗が続いたため、一時的にログインを受け付けていません。15分ほどたってから、もう一度お試しください。',
 } as const;
 
-const REFUSAL_STATUS = { invalid: 401, locked: 403, disabled: 403, throttled: 429 } as const;
+const REFUSAL_STATUS = { invalid: 401, throttled: 429 } as const;
 
 /** Sign-in (password → first-time password change → authenticator enrolment, or → TOTP) and sign-out. */
 export function staffAuthRoutes(deps: Deps): Router {
-  const auth = createStaffAuthService(deps);
+  const auth = deps.services.staffAuth;
   const router = Router();
 
   function pendingStaffId(req: Request, stage: SignInStage): number | undefined {

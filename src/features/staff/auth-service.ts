@@ -4,16 +4,15 @@ import type { Clock } from '../../lib/clock.js';
 import { passwordProblems } from '../../lib/password-rules.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../lib/passwords.js';
 import { recordAudit } from '../audit/writer.js';
+import type { AddressLimit, AttemptLedger } from '../attempts/service.js';
 import {
   clearStaffFailures,
   confirmTotpEnrolment,
   countStaffFailure,
   findStaffById,
   findStaffByLogin,
-  insertStaffAttempt,
   setPendingTotpSecret,
   setStaffPassword,
-  staffFailuresFromAddressSince,
   useTotpStep,
   type StaffRow,
 } from './queries.js';
@@ -25,16 +24,19 @@ export const STAFF_LOCK_AFTER = 5;
 /**
  * Sign-ins from one address pause after this many failures in the window, before any
  * hashing: guessing staff IDs from outside costs no CPU and cannot lock out the whole team.
+ * The attempt is reserved before the hash, so a burst cannot pass the cap.
  */
 export const STAFF_ADDRESS_FAILURE_LIMIT = 30;
 export const STAFF_ADDRESS_WINDOW_MS = 15 * 60_000;
+const STAFF_ADDRESS_LIMIT: AddressLimit = { kinds: ['staff_login'], limit: STAFF_ADDRESS_FAILURE_LIMIT, windowMs: STAFF_ADDRESS_WINDOW_MS };
 
 /** What is still missing after a correct password: a new password, an authenticator, or today's code. */
 export type SignInStage = 'password' | 'enrol' | 'totp';
 
+/** An unknown login, a wrong password, a locked and a disabled account all answer 'invalid'. */
 export type PasswordOutcome =
   | { ok: true; staffId: number; stage: SignInStage }
-  | { ok: false; reason: 'invalid' | 'locked' | 'disabled' | 'throttled' };
+  | { ok: false; reason: 'invalid' | 'throttled' };
 
 export type CodeOutcome = { ok: true } | { ok: false; reason: 'invalid' | 'replayed' | 'locked' | 'disabled' };
 
@@ -44,15 +46,15 @@ function stageOf(s: StaffRow): SignInStage {
 }
 
 /** Staff sign-in: password, first-time password change and authenticator enrolment, TOTP. */
-export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
-  const { db, clock } = deps;
+export function createStaffAuthService(deps: { db: Db; clock: Clock; attempts: AttemptLedger }) {
+  const { db, clock, attempts } = deps;
 
   /** Counts a failure (and locks at 5), all in one transaction with its audit row. */
-  function fail(s: StaffRow, clientIp: string, what: string): void {
+  function fail(s: StaffRow, clientIp: string, what: string, opts: { recordAttempt: boolean } = { recordAttempt: true }): void {
     inTransaction(db, () => {
       const now = clock.now();
       const lockedNow = countStaffFailure(db, s.id, now, STAFF_LOCK_AFTER);
-      insertStaffAttempt(db, { staffId: s.id, success: false, clientIp, at: now });
+      if (opts.recordAttempt) attempts.record({ kind: 'staff_login', success: false, staffId: s.id, clientIp });
       recordAudit(db, clock, {
         staffId: s.id,
         staffLogin: s.login_id,
@@ -60,13 +62,6 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
         action: 'signin_failed',
         detail: lockedNow ? `${what}; アカウントをロック` : what,
       });
-    });
-  }
-
-  function refuseWithoutCounting(s: StaffRow, clientIp: string, what: string): void {
-    inTransaction(db, () => {
-      insertStaffAttempt(db, { staffId: s.id, success: false, clientIp, at: clock.now() });
-      recordAudit(db, clock, { staffId: s.id, staffLogin: s.login_id, clientIp, action: 'signin_failed', detail: what });
     });
   }
 
@@ -84,36 +79,38 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
     setPendingTotpSecret(db, staffId, newTotpSecret());
   }
 
+  /**
+   * The password step. One answer for an unknown login, a wrong password, a locked and a
+   * disabled account, in the same argon2 time: nothing tells which logins exist or whether
+   * a locked account's password was right. Each is audited with what really happened.
+   */
   async function checkPassword(loginId: string, password: string, clientIp: string): Promise<PasswordOutcome> {
-    if (staffFailuresFromAddressSince(db, clientIp, clock.now() - STAFF_ADDRESS_WINDOW_MS) >= STAFF_ADDRESS_FAILURE_LIMIT) {
-      return { ok: false, reason: 'throttled' };
-    }
-    const s = findStaffByLogin(db, loginId);
-    if (!s) {
-      await verifyAgainstDummy(password); // the same answer time as a wrong password
-      inTransaction(db, () => {
-        insertStaffAttempt(db, { staffId: null, success: false, clientIp, at: clock.now() });
-        recordAudit(db, clock, { staffId: null, staffLogin: loginId, clientIp, action: 'signin_failed', detail: '存在しないログインID' });
-      });
-      return { ok: false, reason: 'invalid' };
-    }
-    const right = await verifyPassword(s.password_hash, password);
-    if (s.disabled_at !== null) {
-      refuseWithoutCounting(s, clientIp, '利用停止中');
-      return { ok: false, reason: right ? 'disabled' : 'invalid' };
-    }
-    if (s.locked_at !== null) {
-      refuseWithoutCounting(s, clientIp, 'ロック中');
-      // Only someone who knows the password learns of the lock.
-      return { ok: false, reason: right ? 'locked' : 'invalid' };
-    }
-    if (!right) {
-      fail(s, clientIp, 'パスワード誤り');
-      return { ok: false, reason: findStaffById(db, s.id)?.locked_at != null ? 'locked' : 'invalid' };
-    }
-    const stage = stageOf(s);
-    if (stage === 'enrol') beginEnrolment(s.id);
-    return { ok: true, staffId: s.id, stage };
+    const reserved = inTransaction(db, () => {
+      const s = findStaffByLogin(db, loginId);
+      const attemptId = attempts.reserve({ kind: 'staff_login', clientIp, staffId: s?.id }, STAFF_ADDRESS_LIMIT);
+      return attemptId === undefined ? undefined : { attemptId, s };
+    });
+    if (!reserved) return { ok: false, reason: 'throttled' };
+    const { attemptId, s } = reserved;
+    const right = s ? await verifyPassword(s.password_hash, password) : await verifyAgainstDummy(password);
+    return inTransaction(db, (): PasswordOutcome => {
+      const now = s && findStaffById(db, s.id);
+      const refused = (staff: StaffRow | undefined, what: string): PasswordOutcome => {
+        recordAudit(db, clock, { staffId: staff?.id ?? null, staffLogin: staff?.login_id ?? loginId, clientIp, action: 'signin_failed', detail: what });
+        return { ok: false, reason: 'invalid' };
+      };
+      if (!now) return refused(undefined, '存在しないログインID');
+      if (now.disabled_at !== null) return refused(now, right ? '利用停止中（パスワードは正しい）' : '利用停止中');
+      if (now.locked_at !== null) return refused(now, right ? 'ロック中（パスワードは正しい）' : 'ロック中');
+      if (!right) {
+        fail(now, clientIp, 'パスワード誤り', { recordAttempt: false });
+        return { ok: false, reason: 'invalid' };
+      }
+      attempts.succeed(attemptId);
+      const stage = stageOf(now);
+      if (stage === 'enrol') beginEnrolment(now.id);
+      return { ok: true, staffId: now.id, stage };
+    });
   }
 
   /** First sign-in: the initial password is replaced; returns the problems, or the next stage. */
@@ -169,7 +166,7 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
         recordAudit(db, clock, { staffId: s.id, staffLogin: s.login_id, clientIp, action: 'totp_enrolled' });
       }
       clearStaffFailures(db, s.id);
-      insertStaffAttempt(db, { staffId: s.id, success: true, clientIp, at: now });
+      attempts.record({ kind: 'staff_login', success: true, staffId: s.id, clientIp });
       recordAudit(db, clock, { staffId: s.id, staffLogin: s.login_id, clientIp, action: 'signin' });
       return true;
     });

@@ -109,20 +109,3 @@ export function disableStaff(db: Db, id: number, now: number): void {
 export function unlockStaff(db: Db, id: number): void {
   db.prepare('UPDATE staff SET locked_at = NULL, failed_logins = 0 WHERE id = ?').run(id);
 }
-
-/** Failed staff sign-ins from one client address since `since` (the per-address limit). */
-export function staffFailuresFromAddressSince(db: Db, clientIp: string, since: number): number {
-  return db
-    .prepare(`SELECT count(*) FROM attempts WHERE client_ip = ? AND kind = 'staff_login' AND success = 0 AND at > ?`)
-    .pluck()
-    .get(clientIp.slice(0, 100), since) as number;
-}
-
-export function insertStaffAttempt(db: Db, a: { staffId: number | null; success: boolean; clientIp: string; at: number }): void {
-  db.prepare(`INSERT INTO attempts (kind, success, staff_id, client_ip, at) VALUES ('staff_login', ?, ?, ?, ?)`).run(
-    a.success ? 1 : 0,
-    a.staffId,
-    a.clientIp.slice(0, 100),
-    a.at,
-  );
-}

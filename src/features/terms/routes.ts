@@ -3,8 +3,7 @@ import { z } from 'zod';
 import type { Deps } from '../../deps.js';
 import { checkboxField, parseForm } from '../../http/forms.js';
 import { requireMember, signedInMember } from '../../http/member-guard.js';
-import { clientIp } from '../login/client-ip.js';
-import { createTermsService } from './service.js';
+import { clientIp } from '../../http/client-ip.js';
 
 const NOT_TICKED = '内容をご確認のうえ、「利用規約に同意する」にチェックを入れてください';
 
@@ -18,9 +17,9 @@ const acceptSchema = z.object({
  * Only requireMember here: this is where requireCurrentTerms sends people.
  */
 export function termsRoutes(deps: Deps): Router {
-  const terms = createTermsService(deps);
+  const { terms } = deps.services;
   const router = Router();
-  router.use(requireMember(deps));
+  router.use(requireMember(deps.services.accounts));
 
   function renderTerms(res: Response, status: number, locals: Record<string, unknown> = {}) {
     const member = signedInMember(res);

@@ -4,7 +4,7 @@ import type { Insurer } from '../../../src/features/registry/insurers.js';
 import { createRecoveryQueries } from '../../../src/features/recovery/queries.js';
 import { RESET_LINK_MS } from '../../../src/features/recovery/service.js';
 import { SECOND } from '../../../src/lib/clock.js';
-import { newUrlToken, sha256 } from '../../../src/lib/tokens.js';
+import { keyedHasher, newUrlToken } from '../../../src/lib/tokens.js';
 import { TestAgent } from '../../helpers/agent.js';
 import type { TestContext } from '../../helpers/app.js';
 import { makeMember } from '../../helpers/factories.js';
@@ -65,7 +65,7 @@ export function sessionMaker(ctx: TestContext, server: Server, insurer: Insurer)
     seq += 1;
     const state = await signedIn('/portal/mypage/email');
     const email = `changed-${seq}@example.com`;
-    const res = await state.agent.post('/portal/mypage/email', { email, emailConfirm: email });
+    const res = await state.agent.post('/portal/mypage/email', { currentPassword: state.account.password, email, emailConfirm: email });
     expect(res.headers.location).toBe('/portal/mypage/email/verify');
     const code = await latestCode(ctx, email);
     await state.agent.get('/portal/mypage/email/verify');
@@ -77,7 +77,9 @@ export function sessionMaker(ctx: TestContext, server: Server, insurer: Insurer)
     const account = await makeAccount(ctx.db, ctx.clock, { insurer });
     const token = newUrlToken();
     const now = ctx.clock.now();
-    createRecoveryQueries(ctx.db).insertReset({ accountId: account.id, tokenHash: sha256(token), now, expiresAt: now + RESET_LINK_MS });
+    createRecoveryQueries(ctx.db).insertReset({
+      accountId: account.id, tokenHash: keyedHasher(ctx.deps.config.sessionSecret, 'password-reset')(token), now, expiresAt: now + RESET_LINK_MS,
+    });
     const path = `/portal/password/reset/${token}`;
     const a = agent();
     expect((await a.get(path)).status).toBe(200);
