@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
+import { keptPageCount } from '../../src/http/page-cache.js';
 import { SECOND } from '../../src/lib/clock.js';
 import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { makeInsurer } from '../helpers/factories.js';
+import { listen } from '../hardening/support/listen.js';
 
 /**
  * The login page and the empty signup form are kept rendered (src/http/page-cache.ts) and the
@@ -49,6 +51,25 @@ describe('pages kept rendered', () => {
       expect(text).not.toContain('キャッシュ確認健康保険組合');
     }
   });
+
+  it('keeps one page per route however the URL is spelled (Express ignores case): 2,048 spellings add nothing', async () => {
+    await new TestAgent(ctx.app).get('/portal/');
+    await new TestAgent(ctx.app).get('/portal/signup');
+    const kept = keptPageCount(ctx.app);
+    expect(kept).toBeGreaterThan(0);
+    const web = await listen(ctx.app);
+    const agent = new TestAgent(web.server);
+    const word = 'signup';
+    for (let n = 0; n < 2048; n++) {
+      // Every upper/lower-case mix of "portal/signup" (2^11 of them), some with a trailing slash.
+      const letters = `portal${word}`.split('').map((c, i) => ((n >> i) & 1 ? c.toUpperCase() : c));
+      const path = `/${letters.slice(0, 6).join('')}/${letters.slice(6).join('')}${n % 3 === 0 ? '/' : ''}`;
+      const res = await agent.get(path);
+      expect(res.status).toBe(200);
+    }
+    await web.close();
+    expect(keptPageCount(ctx.app)).toBe(kept);
+  }, 180_000);
 
   it('adds the new year to the birth-year pulldown when the year turns (Japan time)', async () => {
     ctx.clock.set(Date.parse('2031-12-31T14:59:00Z')); // 23:59 on 31 December in Japan
