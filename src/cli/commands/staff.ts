@@ -1,6 +1,6 @@
 import { formatDateTime } from '../../lib/time.js';
 import { CLI_ACTOR } from '../../features/audit/writer.js';
-import { createStaffAccountsService, type StaffRole } from '../../features/staff/accounts-service.js';
+import { createStaffAccountsService, type StaffRole } from '../../features/staff/team/service.js';
 import { parseOptions, requireOption } from '../args.js';
 import { UsageError } from '../context.js';
 import type { Command } from '../index.js';

@@ -4,9 +4,9 @@ import type { Db } from '../../db/database.js';
 import { readCookie } from '../../http/cookies.js';
 import { HttpError } from '../../http/errors.js';
 import { destroySession, staffSessionPolicy } from '../../http/session.js';
-import { ROLE_LABELS } from './accounts-service.js';
+import { ROLE_LABELS } from './team/service.js';
 import { findStaffById } from './queries.js';
-import type { SignInStage } from './auth-service.js';
+import type { SignInStage } from './auth/service.js';
 
 declare module 'express-session' {
   interface SessionData {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { passwordProblems, PASSWORD_SYMBOLS } from '../../lib/password-rules.js';
+import { passwordProblems, PASSWORD_SYMBOLS } from '../../../lib/password-rules.js';
 
 // No 0/O, 1/l/I: the administrator reads this password out or copies it by hand.
 const LETTERS = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';

@@ -1,14 +1,14 @@
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { destroyAccountSessions } from '../../http/session-store.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../mail/render.js';
-import { findInsurerById } from '../registry/insurers.js';
-import { recordAudit } from '../audit/writer.js';
-import type { SignedInStaff } from './guard.js';
-import { findMemberInScope, memberAccounts } from './member-queries.js';
+import type { Config } from '../../../config.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { destroyAccountSessions } from '../../../http/session-store.js';
+import { enqueueMail } from '../../../mail/outbox.js';
+import { renderMail } from '../../../mail/render.js';
+import { findInsurerById } from '../../registry/insurers.js';
+import { recordAudit } from '../../audit/writer.js';
+import type { SignedInStaff } from '../guard.js';
+import { findMemberInScope, memberAccounts } from './queries.js';
 
 /** How an action ended: done (with the message to show), refused with a reason, or no such member for this staff. */
 export type ActionOutcome = { ok: true; message: string } | { ok: false; problem: string } | { ok: false; notFound: true };

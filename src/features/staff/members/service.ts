@@ -1,9 +1,9 @@
-import type { Db } from '../../db/database.js';
-import { DAY, type Clock } from '../../lib/clock.js';
-import { maskEmail } from '../../lib/mask.js';
-import { recordAudit } from '../audit/writer.js';
-import type { SignedInStaff } from './guard.js';
-import { attemptKindLabel, birthDateText, mailKindLabel, maskAddressesIn } from './labels.js';
+import type { Db } from '../../../db/database.js';
+import { DAY, type Clock } from '../../../lib/clock.js';
+import { maskEmail } from '../../../lib/mask.js';
+import { recordAudit } from '../../audit/writer.js';
+import type { SignedInStaff } from '../guard.js';
+import { attemptKindLabel, birthDateText, mailKindLabel, maskAddressesIn } from '../labels.js';
 import {
   findMemberInScope,
   latestTermsAcceptance,
@@ -14,7 +14,7 @@ import {
   recentFailures,
   type AccountRow,
   type StaffMemberRow,
-} from './member-queries.js';
+} from './queries.js';
 import { accountStatus, type AccountStatus } from './status.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/database.js';
-import type { StaffScope } from './guard.js';
+import type { Db } from '../../../db/database.js';
+import type { StaffScope } from '../guard.js';
 
 /** A member row with its insurer, as the console reads it. Never handed to a template as is. */
 export interface StaffMemberRow {

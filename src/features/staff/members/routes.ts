@@ -1,11 +1,11 @@
 import { Router, type Request, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { HttpError } from '../../http/errors.js';
-import { parseForm } from '../../http/forms.js';
+import type { Deps } from '../../../deps.js';
+import { HttpError } from '../../../http/errors.js';
+import { parseForm } from '../../../http/forms.js';
 import { createActionService, type ActionOutcome } from './action-service.js';
-import { clientIp, requireSupervisor, signedInStaff, type SignedInStaff } from './guard.js';
-import { createMemberViewService } from './member-service.js';
-import { parseMemberId, reasonSchema } from './schemas.js';
+import { clientIp, requireSupervisor, signedInStaff, type SignedInStaff } from '../guard.js';
+import { createMemberViewService } from './service.js';
+import { parseMemberId, reasonSchema } from '../schemas.js';
 
 type ActionName = 'userid' | 'unlock' | 'close';
 

@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { parseForm } from '../../http/forms.js';
-import { destroySession, regenerateSession } from '../../http/session.js';
-import { MINUTE } from '../../lib/clock.js';
-import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
-import { createStaffAuthService, type SignInStage } from './auth-service.js';
-import { clientIp } from './guard.js';
-import { findStaffById } from './queries.js';
-import { codeSchema, newPasswordSchema, signInSchema } from './schemas.js';
+import type { Deps } from '../../../deps.js';
+import { parseForm } from '../../../http/forms.js';
+import { destroySession, regenerateSession } from '../../../http/session.js';
+import { MINUTE } from '../../../lib/clock.js';
+import { PASSWORD_RULES_TEXT } from '../../../lib/password-rules.js';
+import { createStaffAuthService, type SignInStage } from './service.js';
+import { clientIp } from '../guard.js';
+import { findStaffById } from '../queries.js';
+import { codeSchema, newPasswordSchema, signInSchema } from '../schemas.js';
 
 /** A sign-in must go from the password to its last step within this time. */
 const PENDING_MS = 10 * MINUTE;

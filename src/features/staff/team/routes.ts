@@ -1,10 +1,10 @@
 import { Router } from 'express';
-import type { Deps } from '../../deps.js';
-import { HttpError } from '../../http/errors.js';
-import { parseForm } from '../../http/forms.js';
-import { createStaffAccountsService } from './accounts-service.js';
-import { clientIp, signedInStaff } from './guard.js';
-import { parseMemberId, reasonSchema } from './schemas.js';
+import type { Deps } from '../../../deps.js';
+import { HttpError } from '../../../http/errors.js';
+import { parseForm } from '../../../http/forms.js';
+import { createStaffAccountsService } from './service.js';
+import { clientIp, signedInStaff } from '../guard.js';
+import { parseMemberId, reasonSchema } from '../schemas.js';
 
 /** `/staff/team` (supervisors): the staff accounts, and unlocking one that failed to sign in 5 times. */
 export function staffTeamRoutes(deps: Deps): Router {

@@ -1,9 +1,9 @@
 import { Router, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { parseForm, type FieldErrors } from '../../http/forms.js';
-import { clientIp, signedInStaff } from './guard.js';
-import { cardSearchSchema, kanaSearchSchema } from './schemas.js';
-import { createSearchService, type SearchResult } from './search-service.js';
+import type { Deps } from '../../../deps.js';
+import { parseForm, type FieldErrors } from '../../../http/forms.js';
+import { clientIp, signedInStaff } from '../guard.js';
+import { cardSearchSchema, kanaSearchSchema } from '../schemas.js';
+import { createSearchService, type SearchResult } from './service.js';
 
 const LABELS: Record<string, string> = {
   insurerCode: '保険者',

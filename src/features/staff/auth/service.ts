@@ -1,9 +1,9 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { passwordProblems } from '../../lib/password-rules.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../lib/passwords.js';
-import { recordAudit } from '../audit/writer.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { passwordProblems } from '../../../lib/password-rules.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../../lib/passwords.js';
+import { recordAudit } from '../../audit/writer.js';
 import {
   clearStaffFailures,
   confirmTotpEnrolment,
@@ -16,7 +16,7 @@ import {
   staffFailuresFromAddressSince,
   useTotpStep,
   type StaffRow,
-} from './queries.js';
+} from '../queries.js';
 import { enrolmentPicture, matchingTotpStep, newTotpSecret } from './totp.js';
 
 /** DESIGN.md: 5 failures (password or authenticator code) lock a staff account until unlocked. */

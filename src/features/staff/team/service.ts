@@ -1,11 +1,11 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { canonicalInsurerCode } from '../../lib/identifiers.js';
-import { hashPassword } from '../../lib/passwords.js';
-import { destroyStaffSessions } from '../../http/session-store.js';
-import { findInsurerByCode } from '../registry/insurers.js';
-import { recordAudit, type AuditEntry } from '../audit/writer.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { canonicalInsurerCode } from '../../../lib/identifiers.js';
+import { hashPassword } from '../../../lib/passwords.js';
+import { destroyStaffSessions } from '../../../http/session-store.js';
+import { findInsurerByCode } from '../../registry/insurers.js';
+import { recordAudit, type AuditEntry } from '../../audit/writer.js';
 import { newInitialPassword } from './initial-password.js';
 import {
   disableStaff,
@@ -15,7 +15,7 @@ import {
   listStaff,
   staffInsurerCodes,
   unlockStaff,
-} from './queries.js';
+} from '../queries.js';
 
 export type StaffRole = 'operator' | 'supervisor';
 export const STAFF_LOGIN = /^[A-Za-z0-9._@+-]{3,50}$/;
