@@ -148,12 +148,14 @@ describe('search by kana name + birthdate', () => {
 });
 
 describe('opening a member page', () => {
-  it('is a 404 for a member of another society, with no view audited', async () => {
+  it('is a 404 for a member of another society, audited as a refusal with the member asked for, not as a view', async () => {
     const mark = lastAuditId(ctx);
     const res = await opA.agent.get(`/staff/members/${twinInB.id}`);
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('B健康保険組合');
-    expect(auditRows(ctx, mark)).toEqual([]);
+    expect(auditRows(ctx, mark)).toEqual([
+      expect.objectContaining({ action: 'refused', member_id: twinInB.id, query: `GET /staff/members/${twinInB.id}`, detail: '404 ページが見つかりません' }),
+    ]);
     expect((await supervisor.agent.get(`/staff/members/${twinInB.id}`)).status).toBe(200);
   });
 

@@ -22,6 +22,6 @@ export function staffRoutes(deps: Deps): Router {
   router.use('/audit', requireSupervisor, staffAuditRoutes(deps));
   router.use('/team', requireSupervisor, staffTeamRoutes(deps));
   router.use(staffNotFound);
-  router.use(staffErrorHandler);
+  router.use(staffErrorHandler(deps));
   return router;
 }

@@ -57,6 +57,11 @@ export function findMembersByKana(
     .all({ ...scopeParams(scope), key: keys.key, variantKey: keys.variantKey, birthDate });
 }
 
+/** Whether any member has this id, whatever their insurer (for the audit row of a refused request). */
+export function memberExists(db: Db, memberId: number): boolean {
+  return db.prepare<[number], number>('SELECT 1 FROM members WHERE id = ?').pluck().get(memberId) !== undefined;
+}
+
 export function findMemberInScope(db: Db, scope: StaffScope, memberId: number): StaffMemberRow | undefined {
   return db
     .prepare<[object], StaffMemberRow>(

@@ -9,11 +9,23 @@ import { parseMemberId, reasonSchema } from '../schemas.js';
 
 type ActionName = 'userid' | 'unlock' | 'close';
 
+const ACTION_LABELS: Record<ActionName, string> = {
+  userid: 'ユーザーIDのお知らせメール',
+  unlock: 'ロック解除',
+  close: 'アカウント停止',
+};
+
 /** `/staff/members/<id>`: the member page (an audited view) and the actions on it, each with a reason. */
 export function staffMemberRoutes(deps: Deps): Router {
   const members = createMemberViewService(deps);
   const actions = createActionService(deps);
   const router = Router();
+
+  // Before any guard runs: a refused request (403, 404) is audited with the member it named.
+  router.param('id', (req, res, next, raw: string) => {
+    res.locals.askedMemberId = parseMemberId(raw);
+    next();
+  });
 
   function memberIdOf(req: Request): number {
     const id = parseMemberId(req.params.id as string | undefined);
@@ -39,14 +51,19 @@ export function staffMemberRoutes(deps: Deps): Router {
         req.session.staffFlash = outcome.message;
         return res.redirect(303, `/staff/members/${memberId}`);
       }
-      const member = members.memberForForm(staff, memberId);
+      const problem = outcome && !outcome.ok && 'problem' in outcome ? outcome.problem : undefined;
+      const member = members.viewAfterRefusedAction(staff, memberId, clientIp(req), {
+        action: ACTION_LABELS[name],
+        why: problem ?? (form.ok ? '' : (form.errors.reason ?? '理由が未入力')),
+        reason: form.ok ? form.data.reason : undefined,
+      });
       if (!member) throw new HttpError(404, 'not_found');
       // A reason left out is the field's error; an action the member's state does not allow is the page's.
       const field = `reason-${name}`;
       res.status(400).render('staff/member.njk', {
         pageTitle: `${member.name} 様`,
         member,
-        problem: outcome && !outcome.ok && 'problem' in outcome ? outcome.problem : undefined,
+        problem,
         errors: form.ok ? {} : { [field]: form.errors.reason ?? '理由を入力してください' },
         labels: { [field]: '理由' },
         values: { [field]: form.ok ? form.data.reason : (form.values.reason ?? '') },

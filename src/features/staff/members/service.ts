@@ -147,11 +147,31 @@ export function createMemberViewService(deps: { db: Db; clock: Clock }) {
     return buildMemberView(db, clock.now(), m);
   }
 
-  /** The same page re-shown after a refused action (nothing new was viewed, so no audit row). */
-  function memberForForm(staff: SignedInStaff, memberId: number): StaffMemberView | undefined {
+  /**
+   * The same page re-shown after an action was not done (no reason given, or the
+   * member's state does not allow it). It shows the member's data again, so it is a
+   * view like any other: audited, with the action asked and why it was not done.
+   */
+  function viewAfterRefusedAction(
+    staff: SignedInStaff,
+    memberId: number,
+    clientIp: string,
+    asked: { action: string; why: string; reason?: string },
+  ): StaffMemberView | undefined {
     const m = findMemberInScope(db, staff.scope, memberId);
-    return m && buildMemberView(db, clock.now(), m);
+    if (!m) return undefined;
+    recordAudit(db, clock, {
+      staffId: staff.id,
+      staffLogin: staff.loginId,
+      clientIp,
+      action: 'view_member',
+      memberId: m.id,
+      query: `再表示: ${asked.action}`,
+      reason: asked.reason || null,
+      detail: `受け付けず: ${asked.why}`,
+    });
+    return buildMemberView(db, clock.now(), m);
   }
 
-  return { viewMember, memberForForm };
+  return { viewMember, viewAfterRefusedAction };
 }
