@@ -2,8 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Db } from '../../db/database.js';
 import { HttpError } from '../../http/errors.js';
 import type { Clock } from '../../lib/clock.js';
-import { recordAudit } from '../audit/writer.js';
-import { clientIp, type SignedInStaff } from './guard.js';
+import type { SignedInStaff } from './guard.js';
+import { recordRefusal } from './refusals.js';
 import { memberExists } from './members/queries.js';
 
 const PAGES: Partial<Record<HttpError['reason'], { title: string; body: string }>> = {
@@ -38,15 +38,10 @@ export function staffErrorHandler(deps: { db: Db; clock: Clock }): ErrorRequestH
     const staff = res.locals.staff as SignedInStaff | undefined;
     if (staff) {
       const asked = res.locals.askedMemberId;
-      recordAudit(deps.db, deps.clock, {
-        staffId: staff.id,
-        staffLogin: staff.loginId,
-        clientIp: clientIp(req),
-        action: 'refused',
-        query: `${req.method} ${req.originalUrl.split('?')[0]}`,
+      recordRefusal(deps, staff, req, {
+        why: `${e.status} ${page.title}`,
         // A member id that does not exist is kept in the query only (the column references members).
         memberId: asked !== undefined && memberExists(deps.db, asked) ? asked : null,
-        detail: `${e.status} ${page.title}`,
       });
     }
     res.status(e.status).render('staff/error.njk', { pageTitle: page.title, title: page.title, body: e.userMessage ?? page.body, status: e.status });

@@ -3,7 +3,7 @@ import type { Deps } from '../../../deps.js';
 import { parseForm } from '../../../http/forms.js';
 import { destroySession, regenerateSession } from '../../../http/session.js';
 import { MINUTE } from '../../../lib/clock.js';
-import { PASSWORD_RULES_TEXT } from '../../../lib/password-rules.js';
+import { STAFF_PASSWORD_RULES_TEXT } from '../../../lib/staff-password-rules.js';
 import { createStaffAuthService, type SignInStage } from './service.js';
 import { clientIp } from '../guard.js';
 import { findStaffById } from '../queries.js';
@@ -96,7 +96,7 @@ export function staffAuthRoutes(deps: Deps): Router {
 
   const passwordPage = (extra: Record<string, unknown> = {}) => ({
     pageTitle: '新しいパスワードの設定',
-    rules: PASSWORD_RULES_TEXT,
+    rules: STAFF_PASSWORD_RULES_TEXT,
     ...extra,
   });
 

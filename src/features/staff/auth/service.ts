@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/database.js';
 import { inTransaction } from '../../../db/database.js';
 import type { Clock } from '../../../lib/clock.js';
-import { passwordProblems } from '../../../lib/password-rules.js';
+import { staffPasswordProblems } from '../../../lib/staff-password-rules.js';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../../lib/passwords.js';
 import { recordAudit } from '../../audit/writer.js';
 import {
@@ -125,7 +125,7 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock }) {
     const s = usable(staffId);
     if (!s) return { ok: false, refused: 'gone' };
     if ('refused' in s) return { ok: false, refused: s.refused };
-    const problems = passwordProblems(newPassword, { loginId: s.login_id });
+    const problems = staffPasswordProblems(newPassword, { loginId: s.login_id });
     if (problems.length === 0 && (await verifyPassword(s.password_hash, newPassword))) {
       problems.push('初期パスワードとは別のパスワードを設定してください');
     }

@@ -3,7 +3,7 @@ import type { Deps } from '../../../deps.js';
 import { HttpError } from '../../../http/errors.js';
 import { parseForm } from '../../../http/forms.js';
 import { createActionService, type ActionOutcome } from './action-service.js';
-import { clientIp, requireSupervisor, signedInStaff, type SignedInStaff } from '../guard.js';
+import { clientIp, requireMemberActions, requireSupervisor, signedInStaff, type SignedInStaff } from '../guard.js';
 import { createMemberViewService } from './service.js';
 import { parseMemberId, reasonSchema } from '../schemas.js';
 
@@ -71,7 +71,7 @@ export function staffMemberRoutes(deps: Deps): Router {
     };
   }
 
-  router.post('/:id/userid-reminder', action('userid', actions.sendUserIdReminder));
+  router.post('/:id/userid-reminder', requireMemberActions, action('userid', actions.sendUserIdReminder));
   router.post('/:id/unlock', requireSupervisor, action('unlock', actions.unlock));
   router.post('/:id/close', requireSupervisor, action('close', actions.closeAccount));
 
