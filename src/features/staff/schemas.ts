@@ -3,6 +3,8 @@ import { optionalTextField, textField } from '../../http/forms.js';
 import { canonicalCardValue, canonicalInsurerCode, isValidCardValue, isValidInsurerCode } from '../../lib/identifiers.js';
 import { invalidKanaNameChars, kanaKey } from '../../lib/kana.js';
 import { isRealDate } from '../../lib/time.js';
+import { EMAIL_MAX, emailProblem, normalizeEmail } from '../../lib/email-address.js';
+import { parseBirthYear } from '../../lib/wareki.js';
 import { STAFF_LOGIN, STAFF_ROLES } from './team/service.js';
 
 /**
@@ -60,7 +62,10 @@ export const kanaSearchSchema = z
     nameKana: textField('氏名（カナ）', { max: 50 })
       .refine((v) => invalidKanaNameChars(v).length === 0, '氏名（カナ）はひらがなかカタカナで入力してください')
       .refine((v) => kanaKey(v).length >= 2, '氏名（カナ）を姓名とも入力してください'),
-    birthYear: dateNumber('生年月日（年）', 9999).refine((y) => y >= 1900, '生年月日（年）を西暦4桁で入力してください'),
+    // As callers say it: 1975, S50, 昭和50, H2, 平成2 …
+    birthYear: textField('生年月日（年）', { max: 10 })
+      .transform((v) => parseBirthYear(v) ?? 0)
+      .refine((y) => y >= 1868, '生年月日（年）は西暦（1975）か和暦（S50、昭和50、H2 など）で入力してください'),
     birthMonth: dateNumber('生年月日（月）', 12),
     birthDay: dateNumber('生年月日（日）', 31),
   })
@@ -69,6 +74,17 @@ export const kanaSearchSchema = z
     birthDate: `${String(v.birthYear).padStart(4, '0')}-${String(v.birthMonth).padStart(2, '0')}-${String(v.birthDay).padStart(2, '0')}`,
   }))
   .refine((v) => isRealDate(v.birthDate), { path: ['birthDay'], message: '生年月日が存在しない日付です' });
+
+/** A supervisor replaces (or, left empty, clears) the society's pre-registered address. */
+export const registryEmailSchema = z.object({
+  email: optionalTextField('新しいメールアドレス', EMAIL_MAX)
+    .superRefine((v, ctx) => {
+      const problem = v === '' ? undefined : emailProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .transform((v) => (v === '' ? null : normalizeEmail(v))),
+  reason: textField('理由', { max: 500 }),
+});
 
 /** Every action on a member asks why. */
 export const reasonSchema = z.object({

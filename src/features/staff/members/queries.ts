@@ -189,3 +189,36 @@ export function memberMails(db: Db, memberId: number): MailRow[] {
     )
     .all(memberId);
 }
+
+export interface MismatchRow {
+  mismatch: 'birthdate' | 'name' | 'both' | null;
+  count: number;
+}
+
+const hasMismatchColumn = new WeakMap<Db, boolean>();
+
+/**
+ * What did not match in the member's failed identity checks since `since`, from
+ * `attempts.mismatch` ('birthdate' | 'name' | 'both'), which the identity check fills.
+ * Databases from before that column answer [] (the page then shows counts only).
+ */
+export function identityMismatches(db: Db, memberId: number, since: number): MismatchRow[] {
+  let present = hasMismatchColumn.get(db);
+  if (present === undefined) {
+    present = (db.pragma('table_info(attempts)') as { name: string }[]).some((c) => c.name === 'mismatch');
+    hasMismatchColumn.set(db, present);
+  }
+  if (!present) return [];
+  return db
+    .prepare<[number, number], MismatchRow>(
+      `SELECT mismatch, count(*) AS count FROM attempts
+       WHERE member_id = ? AND kind = 'identity' AND success = 0 AND at >= ?
+       GROUP BY mismatch ORDER BY count(*) DESC`,
+    )
+    .all(memberId, since);
+}
+
+/** The society's pre-registered address: replaced, or cleared with null. */
+export function setRegistryEmail(db: Db, memberId: number, email: string | null, now: number): void {
+  db.prepare('UPDATE members SET email = ?, updated_at = ? WHERE id = ?').run(email, now, memberId);
+}

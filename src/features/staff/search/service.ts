@@ -26,6 +26,8 @@ export interface SearchResult {
   hits: SearchHit[];
   /** More than SEARCH_LIMIT matched: only the first are shown. */
   truncated: boolean;
+  /** The birthdate a kana search looked for, as the page states it (和暦 included). */
+  searchedDate?: string;
 }
 
 /**
