@@ -195,19 +195,14 @@ export interface MismatchRow {
   count: number;
 }
 
-const hasMismatchColumn = new WeakMap<Db, boolean>();
-
 /**
  * What did not match in the member's failed identity checks since `since`, from
  * `attempts.mismatch` ('birthdate' | 'name' | 'both'), which the identity check fills.
  * Databases from before that column answer [] (the page then shows counts only).
  */
 export function identityMismatches(db: Db, memberId: number, since: number): MismatchRow[] {
-  let present = hasMismatchColumn.get(db);
-  if (present === undefined) {
-    present = (db.pragma('table_info(attempts)') as { name: string }[]).some((c) => c.name === 'mismatch');
-    hasMismatchColumn.set(db, present);
-  }
+  // Asked each time (a page view, not a hot path): the column arrives with a migration.
+  const present = (db.pragma('table_info(attempts)') as { name: string }[]).some((c) => c.name === 'mismatch');
   if (!present) return [];
   return db
     .prepare<[number, number], MismatchRow>(
