@@ -16,7 +16,7 @@ import { createPasswordRecoveryService } from './features/recovery/service.js';
 import { createUseridRecoveryService } from './features/recovery/userid-service.js';
 import { createInsurerDirectory } from './features/registry/directory.js';
 import { createSignupService } from './features/signup/service.js';
-import { createStaffAuthService } from './features/staff/auth-service.js';
+import { createStaffAuthService } from './features/staff/auth/service.js';
 import { createTermsService } from './features/terms/service.js';
 
 /** The infrastructure every service is built on. Nothing opens a database or a mail transport on import. */

@@ -10,14 +10,38 @@ export type Db = Database.Database;
  * readers never wait for the writer.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') createPrivately(file);
   const db = new Database(file);
-  if (file !== ':memory:') db.pragma('journal_mode = WAL');
+  if (file !== ':memory:') {
+    db.pragma('journal_mode = WAL');
+    keepPrivate(file);
+  }
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   // NORMAL is durable in WAL mode except for the last commits on power loss, not on a process crash.
   db.pragma('synchronous = NORMAL');
   return db;
+}
+
+/**
+ * The database holds members' personal data: only the service's own user may read it.
+ * The file is created 0600 before SQLite opens it, and SQLite gives its `-wal` and
+ * `-shm` files the mode of the database file.
+ */
+function createPrivately(file: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+}
+
+/** A database created before this rule (or copied in) is made private too, with its companions. */
+function keepPrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((fs.statSync(f).mode & 0o077) !== 0) fs.chmodSync(f, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }
 
 /** Runs `fn` in an IMMEDIATE transaction: the write lock is taken up front, so two writers never deadlock. */

@@ -29,11 +29,40 @@ export function migrate(db: Db, dir = MIGRATIONS_DIR): MigrationResult {
   for (const file of files) {
     if (done.has(file)) continue;
     const sql = fs.readFileSync(path.join(dir, file), 'utf8');
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO schema_migrations (name) VALUES (?)').run(file);
-    }).immediate();
+    if (FOREIGN_KEYS_OFF.test(sql)) applyWithoutForeignKeys(db, file, sql);
+    else {
+      db.transaction(() => {
+        db.exec(sql);
+        db.prepare('INSERT INTO schema_migrations (name) VALUES (?)').run(file);
+      }).immediate();
+    }
     applied.push(file);
   }
   return { applied };
+}
+
+/** A first line `-- migrate: foreign_keys off` asks for a table rebuild's procedure. */
+const FOREIGN_KEYS_OFF = /^-- migrate: foreign_keys off\s*$/m;
+
+/**
+ * SQLite's procedure for changes ALTER TABLE cannot make (a CHECK, a column type):
+ * foreign keys off (which only works outside a transaction), the rebuild in one
+ * transaction, `foreign_key_check` before committing so no dangling reference can
+ * land, and foreign keys back on whatever happened.
+ */
+function applyWithoutForeignKeys(db: Db, file: string, sql: string): void {
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      db.exec(sql);
+      const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+      if (broken.length > 0) {
+        const first = broken[0]!;
+        throw new Error(`${file}: ${broken.length} rows would point nowhere (first: ${first.table} row ${first.rowid} → ${first.parent})`);
+      }
+      db.prepare('INSERT INTO schema_migrations (name) VALUES (?)').run(file);
+    }).immediate();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { redactUrl } from './request-log.js';
 
 /**
  * The one error type routes and services throw when a request cannot go on.
@@ -50,7 +51,8 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean }): Erro
   return (err, req, res, _next) => {
     const known = classify(err);
     const status = known?.status ?? 500;
-    if (!known) opts.logger.error({ err, url: req.originalUrl, method: req.method }, 'unhandled error');
+    // The URL as the request log writes it: a reset token in the path must not reach the log.
+    if (!known) opts.logger.error({ err, reqId: req.id, url: redactUrl(req.originalUrl), method: req.method }, 'unhandled error');
     if (res.headersSent) {
       res.end();
       return;
@@ -59,14 +61,15 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean }): Erro
     res.status(status);
     res.render('errors/error.njk', {
       status,
+      requestId: req.id,
       title: page.title,
       body: known?.userMessage ?? page.body,
       stack: !known && opts.showStack && err instanceof Error ? err.stack : undefined,
     }, (renderErr, html) => {
       // The error page itself failed (e.g. a broken template): plain text, still Japanese.
       if (renderErr) {
-        opts.logger.error({ err: renderErr }, 'error page failed to render');
-        res.type('text/plain; charset=utf-8').send(`${page.title}\n${page.body}`);
+        opts.logger.error({ err: renderErr, reqId: req.id }, 'error page failed to render');
+        res.type('text/plain; charset=utf-8').send(`${page.title}\n${page.body}\nお問い合わせ番号 ${req.id}`);
         return;
       }
       res.send(html);

@@ -63,3 +63,27 @@ export function warekiYearLabel(year: number): string {
   const wareki = warekiOfYear(year);
   return wareki ? `${year}（${wareki}）年` : `${year}年`;
 }
+
+/** The letters callers and forms use for each era: 昭和50 is also S50. */
+const ERA_LETTERS: Record<string, string> = { M: '明治', T: '大正', S: '昭和', H: '平成', R: '令和' };
+
+/**
+ * A birth year as a caller says it: `1975`, or an era and its year — `S50`, `昭和50`,
+ * `H2`, `平成2`, `R2`, `令和2`, `T15`, `M45`, `昭和元年` — in full- or half-width, with
+ * or without 年. Returns the Western year, or undefined for anything else, including
+ * an era year past the era's last (`S65`, `T16`).
+ */
+export function parseBirthYear(input: string): number | undefined {
+  const s = input.normalize('NFKC').replace(/\s/g, '').replace(/年$/, '').toUpperCase();
+  if (/^[0-9]{4}$/.test(s)) return Number(s);
+  const m = /^([MTSHR]|明治|大正|昭和|平成|令和)\.?([0-9]{1,2}|元)$/.exec(s);
+  if (!m) return undefined;
+  const name = ERA_LETTERS[m[1]!] ?? m[1]!;
+  const i = ERAS.findIndex((e) => e.name === name);
+  const era = ERAS[i]!;
+  const eraYear = m[2] === '元' ? 1 : Number(m[2]);
+  const year = startYear(era) + eraYear - 1;
+  const next = ERAS[i + 1];
+  if (eraYear < 1 || (next && year > startYear(next))) return undefined;
+  return year;
+}

@@ -7,7 +7,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { LOGIN_LOCK_MS } from '../../src/features/accounts/service.js';
-import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth-service.js';
+import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth/service.js';
 import { MINUTE, SECOND, TestClock } from '../../src/lib/clock.js';
 import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';

@@ -88,7 +88,15 @@ describe('sending the user-ID reminder', () => {
     expect(visibleText(res.text)).toContain('理由を入力してください');
     expect(res.text).toContain('aria-invalid="true"');
     expect(outboxCount()).toBe(mails);
-    expect(auditCount(ctx)).toBe(audits + 1); // the page view only
+    // The page view, then the page shown again with the member's data: both audited.
+    expect(auditCount(ctx)).toBe(audits + 2);
+    expect(auditRows(ctx).at(-1)).toMatchObject({
+      action: 'view_member',
+      member_id: member.id,
+      query: '再表示: ユーザーIDのお知らせメール',
+      reason: null,
+      detail: '受け付けず: 理由を入力してください',
+    });
   });
 
   it('refuses when the member has no active account', async () => {
@@ -98,7 +106,14 @@ describe('sending the user-ID reminder', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('登録済みのアカウントがないため、ユーザーIDのお知らせは送れません');
     expect(outboxCount()).toBe(mails);
-    expect(auditCount(ctx)).toBe(audits + 1);
+    expect(auditCount(ctx)).toBe(audits + 2);
+    expect(auditRows(ctx).at(-1)).toMatchObject({
+      action: 'view_member',
+      member_id: m.id,
+      query: '再表示: ユーザーIDのお知らせメール',
+      reason: '問い合わせ',
+      detail: '受け付けず: 登録済みのアカウントがないため、ユーザーIDのお知らせは送れません',
+    });
   });
 
   it("is a 404 for a member outside the operator's insurers, sending nothing", async () => {
@@ -108,7 +123,15 @@ describe('sending the user-ID reminder', () => {
     const res = await op.agent.post(`/staff/members/${member.id}/userid-reminder`, { reason: '問い合わせ' });
     expect(res.status).toBe(404);
     expect(outboxCount()).toBe(mails);
-    expect(auditCount(ctx)).toBe(audits);
+    // The attempt is audited with what was asked; no mail, no view.
+    expect(auditCount(ctx)).toBe(audits + 1);
+    expect(auditRows(ctx).at(-1)).toMatchObject({
+      action: 'refused',
+      staff_login: 'op-act',
+      member_id: member.id,
+      query: `POST /staff/members/${member.id}/userid-reminder`,
+      detail: '404 ページが見つかりません',
+    });
   });
 });
 
@@ -129,7 +152,16 @@ describe('supervisor-only actions', () => {
     expect((await op.agent.post(`/staff/team/${staffId('sv-act')}/unlock`, { reason: 'x' })).status).toBe(403);
     expect(account(accountId)).toEqual(before.account);
     expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBe(until);
-    expect(auditCount(ctx)).toBe(before.audits);
+    // Nothing changed, and each refusal is in the trail with what was asked.
+    expect(auditRows(ctx).slice(-6)).toEqual([
+      expect.objectContaining({ action: 'refused', member_id: member.id, query: `POST /staff/members/${member.id}/unlock`, detail: '403 この操作は行えません' }),
+      expect.objectContaining({ action: 'refused', member_id: member.id, query: `POST /staff/members/${member.id}/close` }),
+      expect.objectContaining({ action: 'refused', member_id: null, query: 'GET /staff/audit' }),
+      expect.objectContaining({ action: 'refused', member_id: null, query: 'GET /staff/audit/csv' }),
+      expect.objectContaining({ action: 'refused', member_id: null, query: 'GET /staff/team' }),
+      expect.objectContaining({ action: 'refused', member_id: null, query: `POST /staff/team/${staffId('sv-act')}/unlock` }),
+    ]);
+    expect(auditCount(ctx)).toBe(before.audits + 6);
     // The member page does not even offer them.
     const page = visibleText((await op.agent.get(`/staff/members/${member.id}`)).text);
     expect(page).toContain('ロック解除・アカウント停止はスーパーバイザーに依頼してください');
@@ -158,7 +190,8 @@ describe('supervisor-only actions', () => {
     const res = await act(sv, member.id, 'unlock', { reason: '念のため' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('ロックされていないため、解除は不要です');
-    expect(auditCount(ctx)).toBe(audits + 1);
+    expect(auditCount(ctx)).toBe(audits + 2);
+    expect(auditRows(ctx).at(-1)).toMatchObject({ action: 'view_member', query: '再表示: ロック解除', reason: '念のため', detail: '受け付けず: ロックされていないため、解除は不要です' });
   });
 
   it('a supervisor closes an account: the member is signed out everywhere and must sign up again', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
-import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth-service.js';
+import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth/service.js';
 import { TestAgent, visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { addStaff } from './helpers.js';

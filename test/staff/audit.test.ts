@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvCell, writeAuditCsv } from '../../src/features/audit/csv.js';
+import { csvCell, jstTimestamp, writeAuditCsv } from '../../src/features/audit/csv.js';
 import { recordAudit } from '../../src/features/audit/writer.js';
-import { visibleText } from '../helpers/agent.js';
+import { TestAgent, visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
 import { makeInsurer, makeMember } from '../helpers/factories.js';
 import { auditCount, cli, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
@@ -131,6 +131,36 @@ describe('csv cells', () => {
     expect(csvCell(null)).toBe('');
     expect(csvCell(42)).toBe('42');
     expect(csvCell('ケンポ')).toBe('ケンポ');
+  });
+
+  it('also defuses the full-width and small forms, the minus sign, and a leading NUL, tab, CR or LF', () => {
+    for (const s of ['＝1+1', '＋81', '－5', '＠SUM(A1)', '﹦1', '﹢1', '﹣1', '−1', '\0=1+1', '\t=1', '\r=1', '\n=1']) {
+      expect(csvCell(s).replace(/^"/, ''), JSON.stringify(s)).toMatch(/^'/);
+    }
+    // Only the start matters: a formula sign later in the text is harmless.
+    expect(csvCell('理由=なし')).toBe('理由=なし');
+  });
+});
+
+describe('a login ID typed at a failed sign-in', () => {
+  it('reaches the CSV export only as text, whatever sign it starts with', async () => {
+    const typed = ['＝HYPERLINK("http://evil","x")', '＠SUM(1)', '－1+2', '+cmd|calc'];
+    for (const loginId of typed) {
+      const agent = new TestAgent(ctx.app);
+      const res = await agent.submit('/staff/login', { loginId, password: 'wrong-password-123' });
+      expect(res.status).toBe(401);
+    }
+    const day = jstTimestamp(ctx.clock.now()).slice(0, 10);
+    const res = await sv.agent.http.get(`/staff/audit/csv?from=${day}&to=${day}`);
+    expect(res.status).toBe(200);
+    const lines = res.text.split('\r\n').filter((l) => l.includes('signin_failed'));
+    expect(lines.length).toBeGreaterThanOrEqual(typed.length);
+    for (const line of lines) {
+      // Each cell after a comma (or quote) that starts with a formula sign carries the apostrophe first.
+      for (const cell of line.split(',')) expect(cell.replace(/^"/, ''), line).not.toMatch(/^[=+\-@＝＋－＠]/);
+    }
+    expect(res.text).toContain(`"'＝HYPERLINK(""http://evil""`);
+    expect(res.text).toContain("'＠SUM(1)");
   });
 });
 

@@ -51,8 +51,10 @@ describe('a day at the call center, from an empty audit log', () => {
     await op.agent.get(res.headers.location as string);
     expected += 2;
 
-    // A refused form is neither an action nor a search.
+    // An action refused for a missing reason shows the member's page again: a view.
     await op.agent.post(`/staff/members/${member.id}/userid-reminder`, { reason: '' });
+    expected += 1;
+    // A search form refused before any look-up shows nobody's data: no row.
     await op.agent.post('/staff/search/card', { insurerCode: '', symbol: '', number: '' });
 
     // The operator signs out (signout); a wrong password is audited too (signin_failed).
@@ -66,7 +68,7 @@ describe('a day at the call center, from an empty audit log', () => {
     res = await sv2.get('/staff/audit');
     expected += 1;
     const text = visibleText(res.text);
-    for (const label of ['ユーザーID通知メール送信', '加入者検索', '加入者情報の表示', 'ログアウト', 'ログイン失敗', '認証アプリ登録', 'パスワード設定', 'スタッフ追加（コマンド）']) {
+    for (const label of ['ユーザーID通知メール送信', '加入者検索', '加入者情報の表示', 'ログアウト', 'ログイン失敗', '認証アプリ登録', 'パスワード設定', 'スタッフ追加']) {
       expect(text).toContain(label);
     }
     expect(text).toContain('IDを忘れたとの電話');

@@ -161,7 +161,8 @@ describe('what the member page shows', () => {
     const pages = [
       (await sv.agent.get(`/staff/members/${m.id}`)).text,
       (await sv.agent.get('/staff/')).text,
-      (await sv.agent.post('/staff/search/card', { insurerCode: 'kenpoa', symbol: m.symbol, number: m.number })).text,
+      (await sv.agent.post('/staff/search/kana', { nameKana: 'ダレモイナイ', birthYear: '1990', birthMonth: '1', birthDay: '1' })).text,
+      (await sv.agent.get((await sv.agent.post('/staff/search/card', { insurerCode: 'kenpoa', symbol: m.symbol, number: m.number })).headers.location as string)).text,
       (await sv.agent.get('/staff/audit')).text,
       (await sv.agent.get('/staff/team')).text,
     ];

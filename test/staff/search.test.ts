@@ -38,16 +38,16 @@ async function searchKana(who: SignedIn, fields: Record<string, string>) {
 }
 
 describe('search by insurer + 記号 + 番号', () => {
-  it('finds the member whatever width, zeros and hyphens are typed, and audits the search', async () => {
+  it('finds the member whatever width, zeros and hyphens are typed, opens the page of the single exact hit, and audits both', async () => {
     const mark = lastAuditId(ctx);
     const res = await searchCard(opA, { insurerCode: 'kenpoa', symbol: '１００１', number: '0-012' });
-    expect(res.status).toBe(200);
-    const text = visibleText(res.text);
-    expect(text).toContain('検索結果（1件）');
+    expect(res.status).toBe(303);
+    expect(res.headers.location).toBe(`/staff/members/${shoko.id}`);
+    const page = await opA.agent.get(res.headers.location as string);
+    const text = visibleText(page.text);
     expect(text).toContain('健保 祥子');
     expect(text).toContain('1985年4月1日（昭和60年）');
     expect(text).toContain('未登録');
-    expect(res.text).toContain(`href="/staff/members/${shoko.id}"`);
     expect(auditRows(ctx, mark)).toEqual([
       expect.objectContaining({
         action: 'search',
@@ -56,6 +56,7 @@ describe('search by insurer + 記号 + 番号', () => {
         member_id: shoko.id,
         detail: `1件: ${shoko.id}`,
       }),
+      expect.objectContaining({ action: 'view_member', staff_login: 'op-a', member_id: shoko.id }),
     ]);
   });
 
@@ -81,7 +82,7 @@ describe('search by insurer + 記号 + 番号', () => {
 
   it('lets a supervisor find members of every society', async () => {
     const res = await searchCard(supervisor, { insurerCode: 'kenpob', symbol: '77', number: '1' });
-    expect(res.text).toContain(`href="/staff/members/${twinInB.id}"`);
+    expect(res.headers.location).toBe(`/staff/members/${twinInB.id}`);
   });
 
   it('answers missing fields with messages and writes no audit row', async () => {
@@ -100,15 +101,15 @@ describe('search by kana name + birthdate', () => {
   it('matches by the kana key: hiragana, half-width and small kana all find the member', async () => {
     for (const nameKana of ['けんぽ　しょうこ', 'ｹﾝﾎﾟｼｮｳｺ', 'ケンホ シヨウコ']) {
       const res = await searchKana(opA, { nameKana, birthYear: '1985', birthMonth: '4', birthDay: '1' });
-      expect(res.status, nameKana).toBe(200);
-      expect(res.text, nameKana).toContain(`href="/staff/members/${shoko.id}"`);
+      expect(res.status, nameKana).toBe(303);
+      expect(res.headers.location, nameKana).toBe(`/staff/members/${shoko.id}`);
     }
   });
 
   it('matches by the variant key: ツズキ finds ツヅキ', async () => {
     const mark = lastAuditId(ctx);
     const res = await searchKana(opA, { nameKana: 'ツズキ ハナコ', birthYear: '１９６２', birthMonth: '07', birthDay: '15' });
-    expect(res.text).toContain(`href="/staff/members/${tsuzuki.id}"`);
+    expect(res.headers.location).toBe(`/staff/members/${tsuzuki.id}`);
     expect(auditRows(ctx, mark)).toEqual([
       expect.objectContaining({ action: 'search', query: 'カナ氏名・生年月日: 氏名=ツズキ ハナコ 生年月日=1962-07-15', member_id: tsuzuki.id }),
     ]);
@@ -116,10 +117,13 @@ describe('search by kana name + birthdate', () => {
 
   it('shows only the societies the operator may see', async () => {
     const res = await searchKana(opA, { nameKana: 'ケンポ ショウコ', birthYear: '1985', birthMonth: '4', birthDay: '1' });
-    expect(visibleText(res.text)).toContain('検索結果（1件）');
-    expect(res.text).not.toContain(`/staff/members/${twinInB.id}"`);
+    expect(res.headers.location).toBe(`/staff/members/${shoko.id}`);
+    // Two hits are a list to choose from, never a page opened for the operator.
     const all = await searchKana(supervisor, { nameKana: 'ケンポ ショウコ', birthYear: '1985', birthMonth: '4', birthDay: '1' });
+    expect(all.status).toBe(200);
     expect(visibleText(all.text)).toContain('検索結果（2件）');
+    expect(all.text).toContain(`href="/staff/members/${shoko.id}"`);
+    expect(all.text).toContain(`href="/staff/members/${twinInB.id}"`);
   });
 
   it('finds nobody with another birthdate or only part of the name, and audits both', async () => {
@@ -147,13 +151,74 @@ describe('search by kana name + birthdate', () => {
   });
 });
 
+describe('the birth year as callers say it (和暦)', () => {
+  const cases: [string, string][] = [
+    ['S60', '1985'], ['昭和60', '1985'], ['昭和６０年', '1985'], ['ｓ６０', '1985'],
+  ];
+  it('S60, 昭和60, 昭和６０年 and ｓ６０ all find the member born in 1985; the page says which date was searched', async () => {
+    for (const [birthYear] of cases) {
+      const res = await searchKana(supervisor, { nameKana: 'ケンポ ショウコ', birthYear, birthMonth: '4', birthDay: '1' });
+      expect(res.status, birthYear).toBe(200);
+      const text = visibleText(res.text);
+      expect(text, birthYear).toContain('検索結果（2件）');
+      expect(text, birthYear).toContain('生年月日 1985年4月1日（昭和60年） で検索しました');
+      // What was typed stays in the field.
+      expect(res.text, birthYear).toContain(`value="${birthYear.trim()}"`);
+    }
+  });
+
+  it('every era and its letter: H2, 平成2, R2, 令和2, T15, M45, 昭和元年', async () => {
+    const born: [string, string, string][] = [
+      ['H2', '平成2', '1990-05-06'],
+      ['R2', '令和2', '2020-05-06'],
+      ['T15', '大正15', '1926-05-06'],
+      ['M45', '明治45', '1912-05-06'],
+      ['S1', '昭和元年', '1926-12-28'],
+    ];
+    for (const [letter, kanji, birthDate] of born) {
+      const m = makeMember(ctx.db, ctx.clock, a, { nameKana: 'ワレキ タロウ', name: '和暦 太郎', birthDate });
+      const [, month, day] = birthDate.split('-').map(Number);
+      for (const birthYear of [letter, kanji]) {
+        const res = await searchKana(opA, { nameKana: 'ワレキ タロウ', birthYear, birthMonth: String(month), birthDay: String(day) });
+        expect(res.headers.location, birthYear).toBe(`/staff/members/${m.id}`);
+      }
+    }
+  });
+
+  it('refuses an era year the era never had, or an unknown era, with a message and no search', async () => {
+    const mark = lastAuditId(ctx);
+    for (const birthYear of ['S65', 'H32', 'T16', 'X5', '昭和', '85']) {
+      const res = await searchKana(opA, { nameKana: 'ケンポ ショウコ', birthYear, birthMonth: '4', birthDay: '1' });
+      expect(res.status, birthYear).toBe(400);
+      expect(visibleText(res.text), birthYear).toContain('生年月日（年）は西暦（1975）か和暦（S50、昭和50、H2 など）で入力してください');
+    }
+    expect(auditRows(ctx, mark)).toEqual([]);
+  });
+});
+
+describe('the search page', () => {
+  it('puts the focus on the first field to type in: the insurer, or 記号 when there is only one insurer', async () => {
+    const sv = await supervisor.agent.get('/staff/');
+    expect(sv.text).toMatch(/<select[^>]*name="insurerCode"[^>]*autofocus/);
+    expect((sv.text.match(/autofocus/g) ?? []).length).toBe(1);
+    const op = await opA.agent.get('/staff/');
+    expect(op.text).toMatch(/<input[^>]*name="symbol"[^>]*autofocus/);
+    expect((op.text.match(/autofocus/g) ?? []).length).toBe(1);
+    // After a failed search the error summary takes the focus instead.
+    const failed = await searchCard(opA, { insurerCode: '', symbol: '', number: '' });
+    expect(failed.text).not.toContain('autofocus');
+  });
+});
+
 describe('opening a member page', () => {
-  it('is a 404 for a member of another society, with no view audited', async () => {
+  it('is a 404 for a member of another society, audited as a refusal with the member asked for, not as a view', async () => {
     const mark = lastAuditId(ctx);
     const res = await opA.agent.get(`/staff/members/${twinInB.id}`);
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('B健康保険組合');
-    expect(auditRows(ctx, mark)).toEqual([]);
+    expect(auditRows(ctx, mark)).toEqual([
+      expect.objectContaining({ action: 'refused', member_id: twinInB.id, query: `GET /staff/members/${twinInB.id}`, detail: '404 ページが見つかりません' }),
+    ]);
     expect((await supervisor.agent.get(`/staff/members/${twinInB.id}`)).status).toBe(200);
   });
 

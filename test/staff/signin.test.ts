@@ -71,7 +71,7 @@ describe('first sign-in', () => {
     expect(visibleText(res.text)).toContain('新しいパスワードの設定');
     res = await agent.post('/staff/login/password', { newPassword: 'short1!', newPasswordConfirm: 'short1!' });
     expect(res.status).toBe(400);
-    expect(visibleText(res.text)).toContain('パスワードは8文字以上20文字以内で入力してください');
+    expect(visibleText(res.text)).toContain('パスワードは12文字以上128文字以内で入力してください（現在7文字）');
     res = await agent.post('/staff/login/password', { newPassword: NEW_PASSWORD, newPasswordConfirm: 'Other#2026xx' });
     expect(visibleText(res.text)).toContain('確認用のパスワードが一致しません');
     res = await agent.post('/staff/login/password', { newPassword: initial, newPasswordConfirm: initial });

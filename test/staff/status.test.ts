@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountStatus, type StatusFacts } from '../../src/features/staff/status.js';
+import { accountStatus, type StatusFacts } from '../../src/features/staff/members/status.js';
 
 const now = Date.parse('2026-04-01T10:00:00+09:00');
 const MIN = 60_000;

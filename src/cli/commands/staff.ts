@@ -1,16 +1,25 @@
 import { formatDateTime } from '../../lib/time.js';
 import { CLI_ACTOR } from '../../features/audit/writer.js';
-import { createStaffAccountsService, type StaffRole } from '../../features/staff/accounts-service.js';
+import { createStaffAccountsService, STAFF_ROLES, type StaffRole } from '../../features/staff/team/service.js';
 import { parseOptions, requireOption } from '../args.js';
 import { UsageError } from '../context.js';
 import type { Command } from '../index.js';
 
 const USAGE = [
-  'usage: portal staff add --login NAME --role operator|supervisor [--insurer CODE ...]',
-  '       portal staff disable --login NAME',
-  '       portal staff unlock --login NAME',
+  'usage: portal staff add --login NAME --role operator|reviewer|supervisor [--insurer CODE ...] [--reason TEXT]',
+  '       portal staff reset-password --login NAME [--reason TEXT]',
+  '       portal staff reset-authenticator --login NAME [--reason TEXT]',
+  '       portal staff disable|enable|unlock --login NAME [--reason TEXT]',
   '       portal staff list',
 ].join('\n');
+
+/** What each one-person change prints when it is done. */
+const DONE: Record<string, (login: string) => string> = {
+  disable: (l) => `staff disabled: ${l} (signed out everywhere)`,
+  enable: (l) => `staff enabled: ${l}`,
+  unlock: (l) => `staff unlocked: ${l}`,
+  'reset-authenticator': (l) => `authenticator reset: ${l} (signed out everywhere; a new authenticator is enrolled at the next sign-in)`,
+};
 
 export const staffCommand: Command = {
   async run(args, ctx) {
@@ -19,7 +28,7 @@ export const staffCommand: Command = {
 
     if (sub === 'list') {
       const all = accounts.list();
-      if (all.length === 0) ctx.out('no staff yet (portal staff add --login NAME --role operator|supervisor)');
+      if (all.length === 0) ctx.out('no staff yet (portal staff add --login NAME --role operator|reviewer|supervisor)');
       for (const s of all) {
         const setup = s.mustChangePassword ? 'initial password' : s.enrolled ? 'ready' : 'authenticator not enrolled';
         const insurers = s.insurers === 'all' ? 'all insurers' : s.insurers.join(',');
@@ -34,11 +43,12 @@ export const staffCommand: Command = {
         login: { type: 'string' },
         role: { type: 'string' },
         insurer: { type: 'string', multiple: true },
+        reason: { type: 'string' },
       });
       const loginId = requireOption(values.login, 'login').trim();
       const role = requireOption(values.role, 'role');
-      if (role !== 'operator' && role !== 'supervisor') throw new UsageError(`--role must be operator or supervisor, not "${role}"`);
-      const result = await accounts.addStaff({ loginId, role: role as StaffRole, insurerCodes: values.insurer ?? [] }, CLI_ACTOR);
+      if (!(STAFF_ROLES as readonly string[]).includes(role)) throw new UsageError(`--role must be ${STAFF_ROLES.join(', ')}, not "${role}"`);
+      const result = await accounts.addStaff({ loginId, role: role as StaffRole, insurerCodes: values.insurer ?? [] }, CLI_ACTOR, values.reason);
       if (!result.ok) throw new UsageError(result.problem);
       const scope = values.insurer?.length ? `insurers ${values.insurer.join(', ')}` : 'all insurers';
       ctx.out(`staff added: ${loginId} (${role}, ${scope})`);
@@ -47,12 +57,29 @@ export const staffCommand: Command = {
       return;
     }
 
-    if (sub === 'disable' || sub === 'unlock') {
-      const { values } = parseOptions(rest, { login: { type: 'string' } });
+    if (sub === 'reset-password') {
+      const { values } = parseOptions(rest, { login: { type: 'string' }, reason: { type: 'string' } });
       const loginId = requireOption(values.login, 'login').trim();
-      const result = sub === 'disable' ? accounts.disable(loginId, CLI_ACTOR) : accounts.unlock({ loginId }, CLI_ACTOR);
+      const result = await accounts.resetPassword({ loginId }, CLI_ACTOR, values.reason);
       if (!result.ok) throw new UsageError(result.problem);
-      ctx.out(sub === 'disable' ? `staff disabled: ${result.loginId} (signed out everywhere)` : `staff unlocked: ${result.loginId}`);
+      ctx.out(`password reset: ${result.loginId} (signed out everywhere, any lock lifted)`);
+      ctx.out(`initial password (shown once, give it to ${result.loginId} in person): ${result.initialPassword}`);
+      ctx.out('a new password is set at the next sign-in');
+      return;
+    }
+
+    if (sub === 'disable' || sub === 'enable' || sub === 'unlock' || sub === 'reset-authenticator') {
+      const { values } = parseOptions(rest, { login: { type: 'string' }, reason: { type: 'string' } });
+      const target = { loginId: requireOption(values.login, 'login').trim() };
+      const run = {
+        disable: accounts.disable,
+        enable: accounts.enable,
+        unlock: accounts.unlock,
+        'reset-authenticator': accounts.resetAuthenticator,
+      }[sub];
+      const result = run(target, CLI_ACTOR, values.reason);
+      if (!result.ok) throw new UsageError(result.problem);
+      ctx.out(DONE[sub]!(result.loginId));
       return;
     }
 

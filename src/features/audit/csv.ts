@@ -7,14 +7,22 @@ export const CSV_BOM = '\uFEFF';
 const HEADER = ['ID', '日時', 'スタッフID', 'スタッフ', '端末アドレス', '操作', '操作名', '検索条件', '加入者ID', '理由', '詳細'];
 
 /**
- * One CSV cell. A cell that a spreadsheet would read as a formula (= + - @, or a
- * leading tab or carriage return) gets a leading apostrophe: an operator's typed
- * reason or a failed login ID must never run in the supervisor's Excel.
+ * What a spreadsheet may take for the start of a formula (OWASP "CSV injection"):
+ * = + - @, their full-width (＝ ＋ － ＠) and small (﹦ ﹢ ﹣) forms and the minus sign −,
+ * which a Japanese IME types and Excel may read as the half-width ones; a tab, CR or
+ * LF, behind which a formula can hide; and NUL, which some readers drop.
+ */
+const FORMULA_START = /^[=+\-@\t\r\n\0＝＋－＠﹦﹢﹣−]/;
+
+/**
+ * One CSV cell. A cell that could be read as a formula gets a leading apostrophe:
+ * an operator's typed reason or a login ID typed at a failed sign-in must never
+ * run in the supervisor's Excel.
  */
 export function csvCell(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
   let s = String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

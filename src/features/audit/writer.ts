@@ -21,7 +21,13 @@ export type AuditAction =
   | 'unlock_staff'
   | 'staff_add'
   | 'staff_disable'
+  | 'staff_enable'
   | 'staff_unlock'
+  | 'staff_reset_password'
+  | 'staff_reset_authenticator'
+  | 'reveal_email'
+  | 'registry_email_change'
+  | 'refused'
   | 'yearly_reset';
 
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
@@ -38,9 +44,17 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   view_audit: '監査ログの表示',
   export_audit: '監査ログのCSV出力',
   unlock_staff: 'スタッフのロック解除',
-  staff_add: 'スタッフ追加（コマンド）',
-  staff_disable: 'スタッフ利用停止（コマンド）',
-  staff_unlock: 'スタッフのロック解除（コマンド）',
+  // Staff accounts are run from the console's team page and from the command line alike:
+  // the actor ("(コマンド)" or a supervisor) says which.
+  staff_add: 'スタッフ追加',
+  staff_disable: 'スタッフ利用停止',
+  staff_enable: 'スタッフ利用再開',
+  staff_unlock: 'スタッフのロック解除',
+  staff_reset_password: 'スタッフのパスワード再発行',
+  staff_reset_authenticator: 'スタッフの認証アプリ再登録',
+  reveal_email: 'メールアドレスの全桁表示',
+  registry_email_change: '名簿のメールアドレス変更',
+  refused: '拒否・担当外の要求',
   yearly_reset: '年度替わりのアカウントリセット（コマンド）',
 };
 

@@ -4,9 +4,9 @@ import type { Db } from '../../db/database.js';
 import { readCookie } from '../../http/cookies.js';
 import { HttpError } from '../../http/errors.js';
 import { destroySession, staffSessionPolicy } from '../../http/session.js';
-import { ROLE_LABELS } from './accounts-service.js';
-import { findStaffById } from './queries.js';
-import type { SignInStage } from './auth-service.js';
+import { ROLE_LABELS } from './team/service.js';
+import { findStaffById, type StaffRole } from './queries.js';
+import type { SignInStage } from './auth/service.js';
 
 declare module 'express-session' {
   interface SessionData {
@@ -27,9 +27,11 @@ export interface StaffScope {
 export interface SignedInStaff {
   id: number;
   loginId: string;
-  role: 'operator' | 'supervisor';
+  role: StaffRole;
   roleLabel: string;
   isSupervisor: boolean;
+  /** Reviewers (the survey's review) read the console like operators but act on no member. */
+  readOnly: boolean;
   scope: StaffScope;
 }
 
@@ -58,6 +60,7 @@ export function requireStaff(deps: { db: Db; config: Config }): RequestHandler {
       role: s.role,
       roleLabel: ROLE_LABELS[s.role],
       isSupervisor: s.role === 'supervisor',
+      readOnly: s.role === 'reviewer',
       scope: { staffId: s.id, all },
     };
     res.locals.currentPath = req.originalUrl.split('?')[0];
@@ -84,6 +87,14 @@ export const clientIp = (req: Request): string => req.ip ?? '';
 /** Supervisor-only pages and actions: an operator gets 403 and nothing happens. */
 export const requireSupervisor: RequestHandler = (_req, res, next) => {
   if (!(res.locals.staff as SignedInStaff | undefined)?.isSupervisor) return next(new HttpError(403, 'forbidden', 'この操作はスーパーバイザーのみ行えます。'));
+  next();
+};
+
+/** Actions on a member (the ID reminder, showing an address whole): not for read-only reviewers. */
+export const requireMemberActions: RequestHandler = (_req, res, next) => {
+  if ((res.locals.staff as SignedInStaff | undefined)?.readOnly !== false) {
+    return next(new HttpError(403, 'forbidden', 'この操作はオペレーターとスーパーバイザーのみ行えます。'));
+  }
   next();
 };
 

@@ -12,6 +12,7 @@ const MAIL_KINDS: Record<string, string> = {
   userid_reminder: 'ユーザーIDのお知らせ',
   userid_forgot: 'ユーザーIDのお知らせ',
   account_locked: 'アカウントロックのお知らせ',
+  registry_email_changed: '登録メールアドレス変更のお知らせ（元のアドレスへ）',
 };
 
 export function mailKindLabel(kind: string): string {

@@ -1,10 +1,12 @@
 import type { Db } from '../../db/database.js';
 
+export type StaffRole = 'operator' | 'reviewer' | 'supervisor';
+
 /** A staff row as the sign-in and the guard read it. Never handed to a template. */
 export interface StaffRow {
   id: number;
   login_id: string;
-  role: 'operator' | 'supervisor';
+  role: StaffRole;
   password_hash: string;
   must_change_password: number;
   totp_secret: string | null;
@@ -45,7 +47,7 @@ export function staffInsurerCodes(db: Db, staffId: number): string[] {
 
 export function insertStaff(
   db: Db,
-  s: { loginId: string; role: 'operator' | 'supervisor'; passwordHash: string; allInsurers: boolean; insurerIds: number[] },
+  s: { loginId: string; role: StaffRole; passwordHash: string; allInsurers: boolean; insurerIds: number[] },
   now: number,
 ): number {
   const id = Number(
@@ -104,6 +106,23 @@ export function useTotpStep(db: Db, id: number, step: number): boolean {
 
 export function disableStaff(db: Db, id: number, now: number): void {
   db.prepare('UPDATE staff SET disabled_at = ? WHERE id = ? AND disabled_at IS NULL').run(now, id);
+}
+
+export function enableStaff(db: Db, id: number): void {
+  db.prepare('UPDATE staff SET disabled_at = NULL WHERE id = ?').run(id);
+}
+
+/**
+ * A new one-time password: it must be changed at the next sign-in. The failures
+ * that locked the account are cleared with it (the person could not sign in otherwise).
+ */
+export function resetStaffPassword(db: Db, id: number, passwordHash: string): void {
+  db.prepare('UPDATE staff SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_at = NULL WHERE id = ?').run(passwordHash, id);
+}
+
+/** Forgets the authenticator: the next sign-in enrols a new one (a fresh secret). */
+export function resetStaffAuthenticator(db: Db, id: number): void {
+  db.prepare('UPDATE staff SET totp_secret = NULL, totp_enrolled_at = NULL, totp_last_step = NULL WHERE id = ?').run(id);
 }
 
 export function unlockStaff(db: Db, id: number): void {

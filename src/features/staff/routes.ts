@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { Deps } from '../../deps.js';
-import { staffAuditRoutes } from './audit-routes.js';
-import { staffAuthRoutes } from './auth-routes.js';
+import { staffAuditRoutes } from './audit/routes.js';
+import { staffAuthRoutes } from './auth/routes.js';
 import { staffErrorHandler, staffNotFound } from './errors.js';
 import { requireStaff, requireSupervisor } from './guard.js';
-import { staffMemberRoutes } from './member-routes.js';
-import { staffSearchRoutes } from './search-routes.js';
-import { staffTeamRoutes } from './team-routes.js';
+import { staffMemberRoutes } from './members/routes.js';
+import { staffSearchRoutes } from './search/routes.js';
+import { staffTeamRoutes } from './team/routes.js';
 
 /**
  * The call-center console under /staff. app.ts has already put the staff
@@ -22,6 +22,6 @@ export function staffRoutes(deps: Deps): Router {
   router.use('/audit', requireSupervisor, staffAuditRoutes(deps));
   router.use('/team', requireSupervisor, staffTeamRoutes(deps));
   router.use(staffNotFound);
-  router.use(staffErrorHandler);
+  router.use(staffErrorHandler(deps));
   return router;
 }

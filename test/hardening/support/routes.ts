@@ -17,10 +17,10 @@ export const POST_ROUTES: readonly { file: string; mount: string; paths: readonl
   { file: 'src/features/mypage/routes.ts', mount: '/portal/mypage', paths: ['/password'] },
   { file: 'src/features/mypage/email-routes.ts', mount: '/portal/mypage/email', paths: ['/', '/verify', '/verify/resend'] },
   { file: 'src/features/recovery/routes.ts', mount: '/portal', paths: ['/password/forgot', '/password/reset/:token', '/userid/forgot'] },
-  { file: 'src/features/staff/auth-routes.ts', mount: '/staff', paths: ['/login', '/login/code', '/login/password', '/login/enrol', '/logout'] },
-  { file: 'src/features/staff/search-routes.ts', mount: '/staff', paths: ['/search/card', '/search/kana'] },
-  { file: 'src/features/staff/member-routes.ts', mount: '/staff/members', paths: ['/:id/userid-reminder', '/:id/unlock', '/:id/close'] },
-  { file: 'src/features/staff/team-routes.ts', mount: '/staff/team', paths: ['/:id/unlock'] },
+  { file: 'src/features/staff/auth/routes.ts', mount: '/staff', paths: ['/login', '/login/code', '/login/password', '/login/enrol', '/logout'] },
+  { file: 'src/features/staff/search/routes.ts', mount: '/staff', paths: ['/search/card', '/search/kana'] },
+  { file: 'src/features/staff/members/routes.ts', mount: '/staff/members', paths: ['/:id/userid-reminder', '/:id/unlock', '/:id/close'] },
+  { file: 'src/features/staff/team/routes.ts', mount: '/staff/team', paths: ['/:id/unlock'] },
 ];
 
 /** Every full path, e.g. `/portal/signup/verify`, `/staff/members/:id/close`. */

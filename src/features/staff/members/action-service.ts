@@ -1,14 +1,16 @@
-import type { Config } from '../../config.js';
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { enqueueMail } from '../../mail/outbox.js';
-import { renderMail } from '../../mail/render.js';
-import { findInsurerById } from '../registry/insurers.js';
-import { recordAudit } from '../audit/writer.js';
-import type { AccountService } from '../accounts/service.js';
-import type { SignedInStaff } from './guard.js';
-import { findMemberInScope, memberAccounts } from './member-queries.js';
+import type { Config } from '../../../config.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { maskEmail } from '../../../lib/mask.js';
+import { formatDateTime } from '../../../lib/time.js';
+import { enqueueMail } from '../../../mail/outbox.js';
+import { renderMail } from '../../../mail/render.js';
+import { findInsurerById } from '../../registry/insurers.js';
+import { recordAudit } from '../../audit/writer.js';
+import type { AccountService } from '../../accounts/service.js';
+import type { SignedInStaff } from '../guard.js';
+import { findMemberInScope, memberAccounts, setRegistryEmail } from './queries.js';
 
 /** How an action ended: done (with the message to show), refused with a reason, or no such member for this staff. */
 export type ActionOutcome = { ok: true; message: string } | { ok: false; problem: string } | { ok: false; notFound: true };
@@ -109,5 +111,57 @@ export function createActionService(deps: { db: Db; clock: Clock; config: Config
     });
   }
 
-  return { sendUserIdReminder, unlock, closeAccount };
+  /**
+   * Supervisor: replaces or clears the society's pre-registered address (`members.email`),
+   * which signup sends its code to. A member whose society registered an address they
+   * cannot read is otherwise stuck. The old address is told (it may be someone else's, or
+   * the member's own and the change unwanted); codes already sent to it stop working.
+   */
+  function changeRegistryEmail(staff: SignedInStaff, memberId: number, newEmail: string | null, reason: string, clientIp: string): ActionOutcome {
+    const outcome = inTransaction(db, (): ActionOutcome => {
+      const m = findMemberInScope(db, staff.scope, memberId);
+      if (!m) return { ok: false, notFound: true };
+      const old = m.email;
+      if (old === null && newEmail === null) return { ok: false, problem: '名簿にメールアドレスが登録されていないため、削除は不要です' };
+      if (old !== null && newEmail !== null && old.toLowerCase() === newEmail.toLowerCase()) {
+        return { ok: false, problem: '現在と同じメールアドレスです' };
+      }
+      const now = clock.now();
+      setRegistryEmail(db, m.id, newEmail, now);
+      const voided = db
+        .prepare(`UPDATE email_codes SET voided_at = ? WHERE member_id = ? AND purpose = 'signup' AND consumed_at IS NULL AND voided_at IS NULL`)
+        .run(now, m.id).changes;
+      if (old !== null) {
+        const insurer = findInsurerById(db, m.insurer_id)!;
+        const mail = renderMail('registry-email-changed', '登録メールアドレス変更のお知らせ', {
+          insurer,
+          memberName: m.name,
+          cleared: newEmail === null,
+          changedAt: formatDateTime(now),
+        });
+        enqueueMail(db, clock, { kind: 'registry_email_changed', to: old, ...mail, insurerId: m.insurer_id, memberId: m.id });
+      }
+      recordAudit(db, clock, {
+        staffId: staff.id,
+        staffLogin: staff.loginId,
+        clientIp,
+        action: 'registry_email_change',
+        memberId: m.id,
+        reason,
+        // Masked: the audit log is read and exported more widely than the member page.
+        detail: `${maskEmail(old) || 'なし'} → ${maskEmail(newEmail) || 'なし（削除）'}${voided ? `、無効にした認証コード ${voided}` : ''}`,
+      });
+      return {
+        ok: true,
+        message:
+          newEmail === null
+            ? `名簿のメールアドレスを削除しました。初回登録ではご本人が入力したアドレスに認証コードを送ります。${old ? '元のアドレスにお知らせを送信しました。' : ''}`
+            : `名簿のメールアドレスを変更しました。${old ? '元のアドレスにお知らせを送信しました。' : ''}`,
+      };
+    });
+    if (outcome.ok) deps.outbox.kick();
+    return outcome;
+  }
+
+  return { sendUserIdReminder, unlock, closeAccount, changeRegistryEmail };
 }

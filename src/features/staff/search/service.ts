@@ -1,13 +1,13 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { kanaKeys } from '../../lib/kana.js';
-import { findInsurerByCode, listInsurers, type Insurer } from '../registry/insurers.js';
-import { recordAudit } from '../audit/writer.js';
-import type { SignedInStaff, StaffScope } from './guard.js';
-import { birthDateText } from './labels.js';
-import { findMembersByCard, findMembersByKana, SEARCH_LIMIT, type StaffMemberRow } from './member-queries.js';
-import { memberStatus } from './member-service.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { kanaKeys } from '../../../lib/kana.js';
+import { findInsurerByCode, listInsurers, type Insurer } from '../../registry/insurers.js';
+import { recordAudit } from '../../audit/writer.js';
+import type { SignedInStaff, StaffScope } from '../guard.js';
+import { birthDateText } from '../labels.js';
+import { findMembersByCard, findMembersByKana, SEARCH_LIMIT, type StaffMemberRow } from '../members/queries.js';
+import { memberStatus } from '../members/service.js';
 
 /** One line of the result table. */
 export interface SearchHit {
@@ -26,6 +26,8 @@ export interface SearchResult {
   hits: SearchHit[];
   /** More than SEARCH_LIMIT matched: only the first are shown. */
   truncated: boolean;
+  /** The birthdate a kana search looked for, as the page states it (和暦 included). */
+  searchedDate?: string;
 }
 
 /**

@@ -1,10 +1,10 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { passwordProblems } from '../../lib/password-rules.js';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../lib/passwords.js';
-import { recordAudit } from '../audit/writer.js';
-import type { AddressLimit, AttemptLedger } from '../attempts/service.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { staffPasswordProblems } from '../../../lib/staff-password-rules.js';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../../../lib/passwords.js';
+import { recordAudit } from '../../audit/writer.js';
+import type { AddressLimit, AttemptLedger } from '../../attempts/service.js';
 import {
   clearStaffFailures,
   confirmTotpEnrolment,
@@ -15,7 +15,7 @@ import {
   setStaffPassword,
   useTotpStep,
   type StaffRow,
-} from './queries.js';
+} from '../queries.js';
 import { enrolmentPicture, matchingTotpStep, newTotpSecret } from './totp.js';
 
 /** DESIGN.md: 5 failures (password or authenticator code) lock a staff account until unlocked. */
@@ -122,7 +122,7 @@ export function createStaffAuthService(deps: { db: Db; clock: Clock; attempts: A
     const s = usable(staffId);
     if (!s) return { ok: false, refused: 'gone' };
     if ('refused' in s) return { ok: false, refused: s.refused };
-    const problems = passwordProblems(newPassword, { loginId: s.login_id });
+    const problems = staffPasswordProblems(newPassword, { loginId: s.login_id });
     if (problems.length === 0 && (await verifyPassword(s.password_hash, newPassword))) {
       problems.push('初期パスワードとは別のパスワードを設定してください');
     }

@@ -1,5 +1,5 @@
-import type { Db } from '../../db/database.js';
-import type { StaffScope } from './guard.js';
+import type { Db } from '../../../db/database.js';
+import type { StaffScope } from '../guard.js';
 
 /** A member row with its insurer, as the console reads it. Never handed to a template as is. */
 export interface StaffMemberRow {
@@ -55,6 +55,11 @@ export function findMembersByKana(
        ORDER BY i.code, m.symbol, m.number LIMIT ${SEARCH_LIMIT + 1}`,
     )
     .all({ ...scopeParams(scope), key: keys.key, variantKey: keys.variantKey, birthDate });
+}
+
+/** Whether any member has this id, whatever their insurer (for the audit row of a refused request). */
+export function memberExists(db: Db, memberId: number): boolean {
+  return db.prepare<[number], number>('SELECT 1 FROM members WHERE id = ?').pluck().get(memberId) !== undefined;
 }
 
 export function findMemberInScope(db: Db, scope: StaffScope, memberId: number): StaffMemberRow | undefined {
@@ -183,4 +188,32 @@ export function memberMails(db: Db, memberId: number): MailRow[] {
        WHERE member_id = ? ORDER BY created_at DESC, id DESC`,
     )
     .all(memberId);
+}
+
+export interface MismatchRow {
+  mismatch: 'birthdate' | 'name' | 'both' | null;
+  count: number;
+}
+
+/**
+ * What did not match in the member's failed identity checks since `since`, from
+ * `attempts.mismatch` ('birthdate' | 'name' | 'both'), which the identity check fills.
+ * Databases from before that column answer [] (the page then shows counts only).
+ */
+export function identityMismatches(db: Db, memberId: number, since: number): MismatchRow[] {
+  // Asked each time (a page view, not a hot path): the column arrives with a migration.
+  const present = (db.pragma('table_info(attempts)') as { name: string }[]).some((c) => c.name === 'mismatch');
+  if (!present) return [];
+  return db
+    .prepare<[number, number], MismatchRow>(
+      `SELECT mismatch, count(*) AS count FROM attempts
+       WHERE member_id = ? AND kind = 'identity' AND success = 0 AND at >= ?
+       GROUP BY mismatch ORDER BY count(*) DESC`,
+    )
+    .all(memberId, since);
+}
+
+/** The society's pre-registered address: replaced, or cleared with null. */
+export function setRegistryEmail(db: Db, memberId: number, email: string | null, now: number): void {
+  db.prepare('UPDATE members SET email = ?, updated_at = ? WHERE id = ?').run(email, now, memberId);
 }

@@ -1,12 +1,12 @@
 import { Router, type Request, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { parseForm } from '../../http/forms.js';
-import { auditPage, countAuditRows, iterateAuditRows, type AuditFilter } from '../audit/queries.js';
-import { jstDayRange } from '../audit/range.js';
-import { writeAuditCsv, jstTimestamp } from '../audit/csv.js';
-import { auditActionLabel, recordAudit } from '../audit/writer.js';
-import { clientIp, signedInStaff } from './guard.js';
-import { auditFilterSchema } from './schemas.js';
+import type { Deps } from '../../../deps.js';
+import { parseForm } from '../../../http/forms.js';
+import { auditPage, countAuditRows, iterateAuditRows, type AuditFilter } from '../../audit/queries.js';
+import { jstDayRange } from '../../audit/range.js';
+import { writeAuditCsv, jstTimestamp } from '../../audit/csv.js';
+import { auditActionLabel, recordAudit } from '../../audit/writer.js';
+import { clientIp, signedInStaff } from '../guard.js';
+import { auditFilterSchema } from '../schemas.js';
 
 const PAGE_SIZE = 50;
 

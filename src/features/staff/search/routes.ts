@@ -1,9 +1,10 @@
 import { Router, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { parseForm, type FieldErrors } from '../../http/forms.js';
-import { clientIp, signedInStaff } from './guard.js';
-import { cardSearchSchema, kanaSearchSchema } from './schemas.js';
-import { createSearchService, type SearchResult } from './search-service.js';
+import type { Deps } from '../../../deps.js';
+import { parseForm, type FieldErrors } from '../../../http/forms.js';
+import { clientIp, signedInStaff } from '../guard.js';
+import { cardSearchSchema, kanaSearchSchema } from '../schemas.js';
+import { birthDateText } from '../labels.js';
+import { createSearchService, type SearchResult } from './service.js';
 
 const LABELS: Record<string, string> = {
   insurerCode: '保険者',
@@ -39,11 +40,17 @@ export function staffSearchRoutes(deps: Deps): Router {
 
   router.get('/', (_req, res) => render(res, 200, {}));
 
+  /** A single exact hit opens the member's page (its view is audited there); otherwise the list. */
+  function answer(res: Response, mode: 'card' | 'kana', values: Record<string, string>, result: SearchResult) {
+    if (result.hits.length === 1 && !result.truncated) return res.redirect(303, `/staff/members/${result.hits[0]!.id}`);
+    render(res, 200, { mode, values, result });
+  }
+
   router.post('/search/card', (req, res) => {
     const form = parseForm(cardSearchSchema, req.body);
     if (!form.ok) return render(res, 400, { mode: 'card', errors: form.errors, values: form.values });
     const result = search.byCard(signedInStaff(res), form.data, clientIp(req));
-    render(res, 200, { mode: 'card', values: { insurerCode: form.data.insurerCode, symbol: form.data.symbol, number: form.data.number }, result });
+    answer(res, 'card', { insurerCode: form.data.insurerCode, symbol: form.data.symbol, number: form.data.number }, result);
   });
 
   router.post('/search/kana', (req, res) => {
@@ -51,10 +58,11 @@ export function staffSearchRoutes(deps: Deps): Router {
     if (!form.ok) return render(res, 400, { mode: 'kana', errors: form.errors, values: form.values });
     const result = search.byKana(signedInStaff(res), form.data, clientIp(req));
     const [y, m, d] = form.data.birthDate.split('-').map(Number);
-    render(res, 200, {
-      mode: 'kana',
-      values: { nameKana: form.data.nameKana, birthYear: String(y), birthMonth: String(m), birthDay: String(d) },
-      result,
+    // The year as typed (S50 stays S50); the date searched is in the result's heading.
+    const typedYear = typeof req.body?.birthYear === 'string' ? req.body.birthYear.trim() : String(y);
+    answer(res, 'kana', { nameKana: form.data.nameKana, birthYear: typedYear, birthMonth: String(m), birthDay: String(d) }, {
+      ...result,
+      searchedDate: birthDateText(form.data.birthDate),
     });
   });
 

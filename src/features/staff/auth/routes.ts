@@ -1,13 +1,13 @@
 import { Router, type Request, type Response } from 'express';
-import type { Deps } from '../../deps.js';
-import { parseForm } from '../../http/forms.js';
-import { destroySession, regenerateSession } from '../../http/session.js';
-import { MINUTE } from '../../lib/clock.js';
-import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
-import type { SignInStage } from './auth-service.js';
-import { clientIp } from './guard.js';
-import { findStaffById } from './queries.js';
-import { codeSchema, newPasswordSchema, signInSchema } from './schemas.js';
+import type { Deps } from '../../../deps.js';
+import { parseForm } from '../../../http/forms.js';
+import { destroySession, regenerateSession } from '../../../http/session.js';
+import { MINUTE } from '../../../lib/clock.js';
+import { STAFF_PASSWORD_RULES_TEXT } from '../../../lib/staff-password-rules.js';
+import type { SignInStage } from './service.js';
+import { clientIp } from '../guard.js';
+import { findStaffById } from '../queries.js';
+import { codeSchema, newPasswordSchema, signInSchema } from '../schemas.js';
 
 /** A sign-in must go from the password to its last step within this time. */
 const PENDING_MS = 10 * MINUTE;
@@ -99,7 +99,7 @@ export function staffAuthRoutes(deps: Deps): Router {
 
   const passwordPage = (extra: Record<string, unknown> = {}) => ({
     pageTitle: '新しいパスワードの設定',
-    rules: PASSWORD_RULES_TEXT,
+    rules: STAFF_PASSWORD_RULES_TEXT,
     ...extra,
   });
 
