@@ -46,21 +46,28 @@ export function signupRoutes(deps: Deps): Router {
   const now = () => deps.clock.now();
   const pageUrl = `${deps.config.baseUrl}${STEP1}`;
 
-  async function identityPage(locals: Record<string, unknown>) {
+  /**
+   * The society the page is for (layout.ts: `?insurer=CODE`, the session's, or the only one) fills
+   * the 保険者指定コード in (identity/_fields.njk), and the QR code carries its code too, so a phone
+   * opens the same form.
+   */
+  async function identityPage(res: Response, locals: Record<string, unknown>) {
+    const insurer = res.locals.insurer as { code: string } | undefined;
+    const url = insurer ? `${pageUrl}?insurer=${encodeURIComponent(insurer.code)}` : pageUrl;
     return {
       pageTitle: '本人確認（初回登録）',
       values: {},
       errors: {},
       labels: IDENTITY_LABELS,
       identityOptions: identityFormOptions(now()),
-      qrSvg: await qrCodeSvg(pageUrl, 'このページのURLを表すQRコード'),
-      pageUrl,
+      qrSvg: await qrCodeSvg(url, 'このページのURLを表すQRコード'),
+      pageUrl: url,
       ...locals,
     };
   }
 
   async function renderIdentity(res: Response, status: number, locals: Record<string, unknown> = {}) {
-    res.status(status).render('signup/identity.njk', await identityPage(locals));
+    res.status(status).render('signup/identity.njk', await identityPage(res, locals));
   }
 
   /** The verified member of steps 2–3, or a redirect to step 1 (and undefined). */
@@ -86,7 +93,7 @@ export function signupRoutes(deps: Deps): Router {
     const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
     if (reason) return renderIdentity(res, 200, { pageNotice: { kind: 'warning', text: reason } });
     // The empty form (kept rendered, see page-cache.ts) changes with the year's pulldown options.
-    const page = await identityPage({});
+    const page = await identityPage(res, {});
     return sendCachedPage(res, 'signup/identity.njk', page, [page.identityOptions.years, page.qrSvg]);
   });
 
