@@ -8,6 +8,7 @@ import { clientIp } from '../login/client-ip.js';
 import { LOGIN_FAILURE_LIMIT } from '../login/service.js';
 import { emailChangeRoutes } from './email-routes.js';
 import { CHANGE_PASSWORD_LABELS, changePasswordSchema } from './schemas.js';
+import { createMypageOverview } from './overview.js';
 import { createMypageService } from './service.js';
 
 /** What a finished change says on my page (only these values show anything). */
@@ -19,18 +20,15 @@ const DONE: Record<string, string> = {
 /** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
 export function mypageRoutes(deps: Deps): Router {
   const service = createMypageService(deps);
+  const overview = createMypageOverview(deps);
   const router = Router();
   router.use(requireMember(deps), requireCurrentTerms(deps));
 
   router.get('/', (req, res) => {
-    const member = signedInMember(res);
-    const { insurer, notices } = service.overview(member);
     const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
     res.render('mypage/index.njk', {
       pageTitle: 'マイページ',
-      member,
-      insurer: insurer ?? res.locals.insurer,
-      notices,
+      me: overview(signedInMember(res)),
       pageNotice: done ? { kind: 'success', text: done } : undefined,
     });
   });

@@ -1,0 +1,61 @@
+import type { Deps } from '../../deps.js';
+import type { SignedInAccount } from '../login/queries.js';
+import { renderNoticeBody } from '../notices/markdown.js';
+import { createNoticeService } from '../notices/service.js';
+import { findInsurerById } from '../registry/insurers.js';
+import { createMypageQueries } from './queries.js';
+
+/** A notice as my page shows it: the body already rendered to safe HTML. */
+export interface NoticeForMember {
+  id: number;
+  title: string;
+  bodyHtml: string;
+  publishedAt: number;
+  untilDate: string | null;
+}
+
+/**
+ * What my page shows the signed-in member about themselves: their own view (STYLE.md
+ * "each audience gets its own view"), never a raw row. The e-mail address is whole: it is
+ * theirs, and a typo is easier to see than in a masked one.
+ */
+export interface MemberOverview {
+  name: string;
+  loginId: string;
+  email: string;
+  lastLoginAt: number | null;
+  previousLoginAt: number | null;
+  insurer: { name: string; code: string } | undefined;
+  /** 記号・番号 as the registry holds them. */
+  card: { symbol: string; number: string };
+  /** 資格: active (加入中) or lost (資格喪失). */
+  eligibility: 'active' | 'lost';
+  notices: NoticeForMember[];
+}
+
+export function createMypageOverview(deps: Deps) {
+  const q = createMypageQueries(deps.db);
+  const notices = createNoticeService(deps);
+
+  return function overview(member: SignedInAccount): MemberOverview {
+    const insurer = findInsurerById(deps.db, member.insurerId);
+    const registry = q.memberCard(member.memberId);
+    return {
+      name: member.memberName,
+      loginId: member.loginId,
+      email: member.email,
+      lastLoginAt: member.lastLoginAt,
+      previousLoginAt: member.previousLoginAt,
+      insurer: insurer && { name: insurer.name, code: insurer.code },
+      card: { symbol: registry?.symbol ?? '', number: registry?.number ?? '' },
+      eligibility: registry?.status === 'lost' ? 'lost' : 'active',
+      notices: notices.current(member.insurerId).map((n) => ({
+        id: n.id,
+        title: n.title,
+        bodyHtml: renderNoticeBody(n.body),
+        publishedAt: n.published_at,
+        untilDate: n.until_date,
+      })),
+    };
+  };
+}
