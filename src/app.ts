@@ -43,7 +43,8 @@ export function createApp(deps: Deps): Express {
 
   const portal = express.Router();
   const memberPolicy = memberSessionPolicy(config);
-  portal.use(noStore, sessionMiddleware(deps, memberPolicy), csrfProtection(config, memberPolicy), layoutLocals(deps.services.insurers));
+  // The layout's insurer first: an expired form's error page still names the society and its call center.
+  portal.use(noStore, sessionMiddleware(deps, memberPolicy), layoutLocals(deps.services.insurers), csrfProtection(config, memberPolicy));
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));

@@ -10,6 +10,7 @@ import { createAttemptLedger } from './features/attempts/service.js';
 import { createEmailCodeService } from './features/email-codes/service.js';
 import { createIdentityService } from './features/identity/service.js';
 import { createEmailChangeService } from './features/mypage/email-change.js';
+import { createMypageOverview } from './features/mypage/overview.js';
 import { createMypageService } from './features/mypage/service.js';
 import { createNoticeService } from './features/notices/service.js';
 import { createPasswordRecoveryService } from './features/recovery/service.js';
@@ -54,7 +55,8 @@ export function buildServices(infra: Infra) {
     signup: createSignupService({ ...infra, identity, emailCodes, accounts, attempts, insurers }),
     passwordRecovery: createPasswordRecoveryService({ ...infra, accounts, attempts, insurers }),
     useridRecovery: createUseridRecoveryService({ ...infra, identity }),
-    mypage: createMypageService({ ...infra, accounts, notices, insurers }),
+    mypage: createMypageService({ ...infra, accounts }),
+    mypageOverview: createMypageOverview({ insurers, notices }),
     emailChange: createEmailChangeService({ ...infra, emailCodes, accounts, insurers }),
     staffAuth: createStaffAuthService({ db, clock, attempts }),
   };

@@ -10,7 +10,7 @@ export type Command = {
 // for the importer, markdown-it or the TOTP library.
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
   migrate: { summary: 'apply pending database migrations', load: async () => (await import('./commands/migrate.js')).migrateCommand },
-  insurer: { summary: 'insurer add|list — the societies this portal serves', load: async () => (await import('./commands/insurer.js')).insurerCommand },
+  insurer: { summary: 'insurer add|update|list — the societies this portal serves', load: async () => (await import('./commands/insurer.js')).insurerCommand },
   'import-members': { summary: 'import-members FILE — upsert the member registry from CSV (all rows or none)', load: async () => (await import('./commands/import-members.js')).importMembersCommand },
   'seed-demo': { summary: 'create the demo insurer and demo members (once)', load: async () => (await import('./commands/seed-demo.js')).seedDemoCommand },
   backup: { summary: 'backup FILE — consistent online copy of the database', load: async () => (await import('./commands/backup.js')).backupCommand },

@@ -21,7 +21,8 @@ describe('portal insurer', () => {
       '--call-center-phone', '0120-000-999', '--call-center-hours', '平日 9:00〜18:00',
       '--call-center-email', 'help@abc.example.jp', '--office-phone', '03-0000-0000', '--office-hours', '平日 9:30〜17:30',
     ]);
-    expect(add).toEqual({ code: 0, out: 'insurer added: abc-kenpo (ABC健康保険組合)', err: '' });
+    expect(add).toMatchObject({ code: 0, err: '' });
+    expect(add.out.split('\n')[0]).toBe('insurer added: abc-kenpo (ABC健康保険組合)');
     expect(findInsurerByCode(ctx.db, 'abc-kenpo')).toMatchObject({
       name: 'ABC健康保険組合', call_center_phone: '0120-000-999', call_center_hours: '平日 9:00〜18:00',
       call_center_email: 'help@abc.example.jp', office_phone: '03-0000-0000', office_hours: '平日 9:30〜17:30',

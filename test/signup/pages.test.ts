@@ -7,9 +7,10 @@ import { makeInsurer } from '../helpers/factories.js';
 
 let ctx: TestContext;
 let html: string;
+let insurerCode: string;
 beforeAll(async () => {
   ctx = await createTestContext();
-  makeInsurer(ctx.db, ctx.clock, { name: 'U-NEXT HOLDINGS健康保険組合' });
+  insurerCode = makeInsurer(ctx.db, ctx.clock, { name: 'U-NEXT HOLDINGS健康保険組合' }).code;
   html = (await new TestAgent(ctx.app).get('/portal/signup')).text;
 });
 afterAll(() => ctx.close());
@@ -39,7 +40,7 @@ describe('the identity page (signup step 1)', () => {
     expect(text).toContain('半角数字で入力してください。全角・ハイフン・空白が入っていても構いません');
     expect(text).toContain('ひらがな・カタカナのどちらでも');
     expect(text).toContain('姓と名の間の空白はあってもなくても構いません');
-    expect(text).toContain('大文字・全角で入力しても構いません');
+    expect(text).toContain('健康保険組合からの「加入者ポータルのご案内」に記載の英数字です。保険証などの「保険者番号」（8桁の数字）とは異なります。');
   });
 
   it('offers birth years from this year down to 1900 with their Japanese era, both eras where a year has two', () => {
@@ -67,12 +68,13 @@ describe('the identity page (signup step 1)', () => {
     expect(body).not.toMatch(/<script|<style|style=/); // nothing the page's CSP would have to allow
   });
 
-  it('shows a QR code of its own full URL as inline SVG with an accessible name', async () => {
-    const expected = await QRCode.toString('http://127.0.0.1/portal/signup', { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  it('shows a QR code of its own full URL (with the only society\'s code) as inline SVG with an accessible name', async () => {
+    const url = `http://127.0.0.1/portal/signup?insurer=${insurerCode}`;
+    const expected = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     const modules = /<path stroke="#000000" d="([^"]+)"/.exec(expected)![1]!;
     expect(html).toContain(modules);
     expect(html).toMatch(/<svg role="img" aria-label="このページのURLを表すQRコード" class="qr-code"/);
-    expect(visibleText(html)).toContain('http://127.0.0.1/portal/signup');
+    expect(visibleText(html)).toContain(url);
   });
 
   it('links members who already registered to the login page and says last year\u2019s IDs were reset', () => {

@@ -36,6 +36,17 @@ const codeRows = () =>
     failed_attempts: number; voided_at: number | null; consumed_at: number | null;
   }[];
 
+/** A voided or expired code: the message once, no code input, 新しい認証コードを送る as the primary button. */
+function expectUnusablePage(html: string, message: string) {
+  const text = visibleText(html);
+  expect(text).toContain(message);
+  expect(text.split('使えなくなりました').length + text.split('が過ぎました').length - 2).toBe(1);
+  expect(html).not.toMatch(/name="code"/);
+  expect(html).not.toContain('id="error-summary"');
+  expect(html).toMatch(/<form method="post" action="\/portal\/signup\/verify\/resend" class="actions">[\s\S]*?<button type="submit" class="button button--block">新しい認証コードを送る<\/button>/);
+  expect(html.match(/新しい認証コードを送る<\/button>/g)).toHaveLength(1);
+}
+
 describe('the e-mail code (signup step 3)', () => {
   it('refuses a wrong code, saying how many tries are left, and counts it', async () => {
     const code = await latestCode(ctx, EMAIL);
@@ -60,11 +71,11 @@ describe('the e-mail code (signup step 3)', () => {
     const code = await latestCode(ctx, EMAIL);
     for (let i = 1; i <= 4; i++) await enter(wrongCode(code));
     const fifth = await enter(wrongCode(code));
-    expect(visibleText(fifth.text)).toContain('認証コードを5回間違えたため、このコードは使えなくなりました');
+    expectUnusablePage(fifth.text, '認証コードの入力の誤りが続いたため、このコードは使えなくなりました');
     expect(codeRows()[0]!.voided_at).not.toBeNull();
     const right = await enter(code);
     expect(right.status).toBe(400);
-    expect(visibleText(right.text)).toContain('このコードは使えなくなりました');
+    expectUnusablePage(right.text, 'このコードは使えなくなりました');
     expect(countRows(ctx, 'accounts')).toBe(0);
 
     ctx.clock.advance(61 * SECOND);
@@ -102,8 +113,9 @@ describe('the e-mail code (signup step 3)', () => {
     ctx.clock.advance(10 * MINUTE);
     const res = await enter(code);
     expect(res.status).toBe(400);
-    expect(visibleText(res.text)).toContain('認証コードの有効期限が切れました');
-    expect(visibleText(res.text)).toContain('このコードの有効期限（09:10）は過ぎています');
+    expectUnusablePage(res.text, 'このコードの有効期限（09:10）が過ぎました');
+    // Reloading the page says the same, once.
+    expectUnusablePage((await agent.get('/portal/signup/verify')).text, 'このコードの有効期限（09:10）が過ぎました');
     expect(countRows(ctx, 'accounts')).toBe(0);
   });
 
@@ -113,12 +125,17 @@ describe('the e-mail code (signup step 3)', () => {
     expect((await enter(code)).headers.location).toBe('/portal/signup/done');
   });
 
-  it('refuses a resend within 60 seconds, saying how long to wait', async () => {
+  it('refuses a resend within 60 seconds by redirecting back to the code page, which says how long to wait', async () => {
     const first = await resend();
-    expect(first.status).toBe(429);
-    expect(visibleText(first.text)).toContain('認証コードの再送は1分に1回までです。あと60秒たってから');
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toMatch(/^\/portal\/signup\/verify\?refused=soon&retry=\d+$/);
+    expect(visibleText((await agent.get(first.headers.location as string)).text)).toContain('認証コードの再送は1分に1回までです。あと60秒たってから');
     ctx.clock.advance(45 * SECOND);
-    expect(visibleText((await resend()).text)).toContain('あと15秒たってから');
+    const second = await resend();
+    expect(visibleText((await agent.get(second.headers.location as string)).text)).toContain('あと15秒たってから');
+    // A forged or stale query shows nothing.
+    expect(visibleText((await agent.get('/portal/signup/verify?refused=soon&retry=1')).text)).not.toContain('1分に1回までです');
+    expect(visibleText((await agent.get('/portal/signup/verify?refused=<b>&retry=x')).text)).not.toContain('1分に1回までです');
     expect(countRows(ctx, 'email_codes')).toBe(1);
   });
 
@@ -150,8 +167,8 @@ describe('the e-mail code (signup step 3)', () => {
     }
     ctx.clock.advance(61 * SECOND);
     const sixth = await resend();
-    expect(sixth.status).toBe(429);
-    expect(visibleText(sixth.text)).toContain('認証コードの再送は1時間に5回までです。10:00以降に');
+    expect(sixth.status).toBe(303);
+    expect(visibleText((await agent.get(sixth.headers.location as string)).text)).toContain('認証コードの再送は1時間に5回までです。10:00以降に');
     expect(countRows(ctx, 'email_codes')).toBe(6);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === EMAIL)).toHaveLength(6);

@@ -6,7 +6,9 @@ import { parseOptions, requireOption } from '../args.js';
 import { UsageError } from '../context.js';
 import type { Command } from '../index.js';
 
-const USAGE = 'usage: portal notice add --insurer CODE --title TITLE --body TEXT [--until YYYY-MM-DD]';
+const USAGE =
+  'usage: portal notice add --insurer CODE --title TITLE --body TEXT [--until YYYY-MM-DD]\n' +
+  '  --body: plain text or limited Markdown: [link text](https://…), bare URLs, **bold**, - lists; raw HTML is shown as text';
 
 export const noticeCommand: Command = {
   run(args, ctx) {

@@ -21,9 +21,10 @@ export interface ActiveAccountSummary {
  * accounts_one_active_per_member); its failures are counted by the attempts ledger.
  */
 export function createIdentityQueries(db: Db) {
-  const insurerByCode = db.prepare<[string], Insurer>(
+  // The 8-digit 保険者番号 printed on cards is accepted as an alias of the code (migration 0007).
+  const insurerByCode = db.prepare<[string, string], Insurer>(
     `SELECT id, code, name, call_center_phone, call_center_hours, call_center_email, office_phone, office_hours
-     FROM insurers WHERE code = ?`,
+     FROM insurers WHERE code = ? OR insurer_number = ?`,
   );
   const memberByCard = db.prepare<[number, string, string], MemberForIdentity>(
     `SELECT ${MEMBER_COLUMNS}, kana_key, kana_variant_key, signup_unlocked_at
@@ -37,7 +38,7 @@ export function createIdentityQueries(db: Db) {
   );
 
   return {
-    insurerByCode: (code: string) => insurerByCode.get(code),
+    insurerByCode: (code: string) => insurerByCode.get(code, code),
     memberByCard: (insurerId: number, symbol: string, number: string) => memberByCard.get(insurerId, symbol, number),
     activeAccount: (memberId: number) => activeAccount.get(memberId),
     lockMember: (memberId: number, until: number, now: number) => {

@@ -17,19 +17,15 @@ const DONE: Record<string, string> = {
 
 /** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
 export function mypageRoutes(deps: Deps): Router {
-  const service = deps.services.mypage;
+  const { mypage: service, mypageOverview: overview } = deps.services;
   const router = Router();
   router.use(requireMember(deps.services.accounts), requireCurrentTerms(deps.services.terms));
 
   router.get('/', (req, res) => {
-    const member = signedInMember(res);
-    const { insurer, notices } = service.overview(member);
     const done = typeof req.query.done === 'string' ? DONE[req.query.done] : undefined;
     res.render('mypage/index.njk', {
       pageTitle: 'マイページ',
-      member,
-      insurer: insurer ?? res.locals.insurer,
-      notices,
+      me: overview(signedInMember(res)),
       pageNotice: done ? { kind: 'success', text: done } : undefined,
     });
   });

@@ -2,9 +2,7 @@ import type { Infra } from '../../deps.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { hashPassword } from '../../lib/passwords.js';
 import type { AccountService, PasswordCheck, SignedInAccount } from '../accounts/service.js';
-import type { NoticeService } from '../notices/service.js';
 import { newPasswordErrors } from '../recovery/schemas.js';
-import type { Insurer, InsurerDirectory } from '../registry/directory.js';
 
 export type ChangePasswordResult =
   | { ok: true; passwordChangedAt: number }
@@ -12,16 +10,12 @@ export type ChangePasswordResult =
   | Exclude<PasswordCheck, { ok: true }>;
 
 /**
- * My page: what the member sees of themselves, and the password change. The current
+ * My page's password change. The current
  * password is checked by the accounts service: a wrong one counts like a failed login (5 in
  * a row lock the account for 15 minutes), so a session left open is no way to guess it.
  */
-export function createMypageService(deps: Infra & { accounts: AccountService; notices: NoticeService; insurers: InsurerDirectory }) {
-  const { accounts, notices, insurers } = deps;
-
-  function overview(member: SignedInAccount): { insurer: Insurer | undefined; notices: ReturnType<typeof notices.current> } {
-    return { insurer: insurers.insurerById(member.insurerId), notices: notices.current(member.insurerId) };
-  }
+export function createMypageService(deps: Infra & { accounts: AccountService }) {
+  const { accounts } = deps;
 
   async function changePassword(p: {
     member: SignedInAccount;
@@ -44,7 +38,7 @@ export function createMypageService(deps: Infra & { accounts: AccountService; no
     return passwordChangedAt === undefined ? { ok: false, reason: 'gone' } : { ok: true, passwordChangedAt };
   }
 
-  return { overview, changePassword };
+  return { changePassword };
 }
 
 export type MypageService = ReturnType<typeof createMypageService>;

@@ -14,7 +14,7 @@ export interface NewNotice {
   untilDate: string | null;
 }
 
-/** Notices from the society on my page (`portal notice add`). Bodies are plain text. */
+/** Notices from the society on my page (`portal notice add`). Bodies are limited Markdown (notices/markdown.ts). */
 export function createNoticeService(deps: { db: Db; clock: Clock }) {
   const q = createNoticeQueries(deps.db);
   return {

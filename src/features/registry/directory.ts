@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
-import { findInsurerByCode, findInsurerById, layoutInsurerById, layoutSoleInsurer, type Insurer } from './insurers.js';
+import { findInsurerByCode, findInsurerById, layoutInsurerByCode, layoutInsurerById, layoutSoleInsurer, type Insurer } from './insurers.js';
 import { findMemberById, type Member } from './members.js';
 
 export type { Insurer } from './insurers.js';
@@ -16,9 +16,18 @@ export function createInsurerDirectory(deps: { db: Db; clock: Clock }) {
     insurerById: (id: number): Insurer | undefined => findInsurerById(db, id),
     insurerByCode: (code: string): Insurer | undefined => findInsurerByCode(db, code),
     memberById: (id: number): Member | undefined => findMemberById(db, id),
-    /** The insurer whose name heads a page: from memory, re-read at least every second. */
-    forLayout: (id: number | undefined): Insurer | undefined =>
-      (id === undefined ? undefined : layoutInsurerById(db, id, clock.now())) ?? layoutSoleInsurer(db, clock.now()),
+    /**
+     * The insurer whose name heads a page (from memory, re-read at least every second): the one
+     * the page names by code (or 保険者番号), else the session's, else the only one.
+     */
+    forLayout: (named: { code?: string; id?: number }): Insurer | undefined => {
+      const now = clock.now();
+      return (
+        (named.code === undefined ? undefined : layoutInsurerByCode(db, named.code, now)) ??
+        (named.id === undefined ? undefined : layoutInsurerById(db, named.id, now)) ??
+        layoutSoleInsurer(db, now)
+      );
+    },
   };
 }
 

@@ -52,21 +52,28 @@ export function signupRoutes(deps: Deps): Router {
   const now = () => deps.clock.now();
   const pageUrl = `${deps.config.baseUrl}${STEP1}`;
 
-  async function identityPage(locals: Record<string, unknown>) {
+  /**
+   * The society the page is for (layout.ts: `?insurer=CODE`, the session's, or the only one) fills
+   * the 保険者指定コード in (identity/_fields.njk), and the QR code carries its code too, so a phone
+   * opens the same form.
+   */
+  async function identityPage(res: Response, locals: Record<string, unknown>) {
+    const insurer = res.locals.insurer as { code: string } | undefined;
+    const url = insurer ? `${pageUrl}?insurer=${encodeURIComponent(insurer.code)}` : pageUrl;
     return {
       pageTitle: '本人確認（初回登録）',
       values: {},
       errors: {},
       labels: IDENTITY_LABELS,
       identityOptions: identityFormOptions(now()),
-      qrSvg: await qrCodeSvg(pageUrl, 'このページのURLを表すQRコード'),
-      pageUrl,
+      qrSvg: await qrCodeSvg(url, 'このページのURLを表すQRコード'),
+      pageUrl: url,
       ...locals,
     };
   }
 
   async function renderIdentity(res: Response, status: number, locals: Record<string, unknown> = {}) {
-    res.status(status).render('signup/identity.njk', await identityPage(locals));
+    res.status(status).render('signup/identity.njk', await identityPage(res, locals));
   }
 
   /** The verified member of steps 2–3, or a redirect to step 1 (and undefined). */
@@ -92,12 +99,13 @@ export function signupRoutes(deps: Deps): Router {
     const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
     if (reason) return renderIdentity(res, 200, { pageNotice: { kind: 'warning', text: reason } });
     // The empty form (kept rendered, see page-cache.ts) changes with the year's pulldown options.
-    const page = await identityPage({ insurer: res.locals.insurer, currentPath: STEP1 });
+    const insurer = res.locals.insurer as { code: string } | undefined;
+    const page = await identityPage(res, { insurer, currentPath: STEP1 });
     return sendCachedPage(res, {
-      key: 'signup/identity',
+      key: `signup/identity:${insurer?.code ?? ''}`,
       view: 'signup/identity.njk',
       locals: page,
-      inputs: [res.locals.insurer, page.identityOptions.years, page.qrSvg],
+      inputs: [insurer, page.identityOptions.years, page.qrSvg],
     });
   });
 
@@ -189,7 +197,9 @@ export function signupRoutes(deps: Deps): Router {
     if (!current) return res.redirect(303, `${STEP2}?reason=nocode`);
     res.status(status).render('signup/verify.njk', {
       pageTitle: '認証コード入力',
+      // Shown whole: the member typed it on the previous page. A pre-registered one stays masked.
       email: current.email,
+      addressPreset: Boolean(v.member.email),
       expiresAt: current.expires_at,
       expired: current.expires_at <= now(),
       voided: current.voided,
@@ -204,8 +214,11 @@ export function signupRoutes(deps: Deps): Router {
     const v = verifiedOrRestart(req, res);
     if (!v) return;
     if (service.hasActiveAccount(v.member.id)) return renderRegistered(req, res, v);
-    const resent = req.query.resent === '1';
-    renderVerify(req, res, v, 200, resent ? { pageNotice: { kind: 'success', text: '新しい認証コードを送信しました。以前のコードは使えません。' } } : {});
+    if (req.query.resent === '1') {
+      return renderVerify(req, res, v, 200, { pageNotice: { kind: 'success', text: '新しい認証コードを送信しました。以前のコードは使えません。' } });
+    }
+    const refused = resendRefusedText(req.query.refused, req.query.retry);
+    renderVerify(req, res, v, 200, refused ? { pageNotice: { kind: 'error', text: refused } } : {});
   });
 
   router.post('/verify', (req, res) => {
@@ -231,13 +244,9 @@ export function signupRoutes(deps: Deps): Router {
           errors: { code: `認証コードが正しくありません。あと${result.remainingTries ?? 0}回間違えると、このコードは使えなくなります` },
         });
       case 'voided':
-        return renderVerify(req, res, v, 400, {
-          errors: { code: '認証コードを5回間違えたため、このコードは使えなくなりました。「認証コードを再送する」から新しいコードを受け取ってください' },
-        });
       case 'expired':
-        return renderVerify(req, res, v, 400, {
-          errors: { code: '認証コードの有効期限が切れました。「認証コードを再送する」から新しいコードを受け取ってください' },
-        });
+        // The page says it once, in place of the code input (verify.njk).
+        return renderVerify(req, res, v, 400);
       case 'too_many':
         return renderVerify(req, res, v, 429, {
           errors: { code: '認証コードの誤りが続いたため、しばらく入力を受け付けられません。1時間ほどたってから、もう一度お試しください' },
@@ -245,18 +254,31 @@ export function signupRoutes(deps: Deps): Router {
     }
   });
 
+  // A refused resend redirects back (post/redirect/get): reloading the page sends nothing again.
   router.post('/verify/resend', (req, res) => {
     const v = verifiedOrRestart(req, res);
     if (!v) return;
     const result = service.resendCode(v);
     if (result.ok) return res.redirect(303, `${STEP3}?resent=1`);
     if (result.reason === 'none') return res.redirect(303, `${STEP2}?reason=nocode`);
-    const text =
-      result.reason === 'too_soon'
-        ? `認証コードの再送は1分に1回までです。あと${Math.max(1, Math.ceil((result.retryAt - now()) / 1000))}秒たってから、もう一度お試しください。`
-        : `認証コードの再送は1時間に${RESENDS_PER_HOUR}回までです。${formatTime(result.retryAt)}以降に、もう一度お試しください。`;
-    renderVerify(req, res, v, 429, { pageNotice: { kind: 'error', text } });
+    res.redirect(303, `${STEP3}?refused=${result.reason === 'too_soon' ? 'soon' : 'hourly'}&retry=${result.retryAt}`);
   });
+
+  /** The message of a refused resend, from the redirect's query (only these shapes show anything). */
+  function resendRefusedText(kind: unknown, retry: unknown): string | undefined {
+    const retryAt = typeof retry === 'string' && /^\d{1,15}$/.test(retry) ? Number(retry) : undefined;
+    if (retryAt === undefined) return undefined;
+    if (kind === 'soon') {
+      const seconds = Math.max(1, Math.ceil((retryAt - now()) / 1000));
+      return retryAt <= now()
+        ? undefined
+        : `認証コードの再送は1分に1回までです。あと${Math.min(seconds, 60)}秒たってから、もう一度お試しください。`;
+    }
+    if (kind === 'hourly') {
+      return `認証コードの再送は1時間に${RESENDS_PER_HOUR}回までです。${formatTime(retryAt)}以降に、もう一度お試しください。`;
+    }
+    return undefined;
+  }
 
   // ---- Step 4: done -----------------------------------------------------------------
   router.get('/done', (req, res) => {

@@ -72,7 +72,7 @@ export async function signUp(page: Page, portal: RunningPortal, m: RegistryMembe
   await button(page, '作成する').click();
   await page.waitForURL('**/portal/signup/verify');
   await field(page, '認証コード（6桁の数字）').fill(codeIn(await codeMail));
-  await button(page, '認証して登録を完了する').click();
+  await button(page, /^認証$/).click();
   await expectHeading(page, '登録が完了しました');
 }
 
