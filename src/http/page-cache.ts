@@ -17,8 +17,8 @@ const PAGE_CACHE = 'page cache';
 
 interface Entry {
   inputs: readonly unknown[];
-  /** The page split at the token marks. */
-  parts: string[];
+  /** The page's UTF-8 bytes, split at the token marks. */
+  parts: Buffer[];
 }
 
 const caches = new WeakMap<Application, Map<string, Entry>>();
@@ -43,8 +43,13 @@ export function sendCachedPage(
   const key = `${view}\n${String(res.locals.currentPath)}`;
   const allInputs = [res.locals.insurer, ...inputs];
   const hit = cache.get(key);
-  const send = (parts: string[]) => {
-    res.type('html').send(parts.join(String(res.locals.csrfToken)));
+  // Kept as bytes: Express sends a Buffer as it is, with no charset to work out and no
+  // string to encode on every request.
+  const send = (parts: Buffer[]) => {
+    const token = Buffer.from(String(res.locals.csrfToken));
+    const page: Buffer[] = [parts[0]!];
+    for (const part of parts.slice(1)) page.push(token, part);
+    res.type('html').send(Buffer.concat(page));
   };
   if (hit && hit.inputs.length === allInputs.length && hit.inputs.every((v, i) => v === allInputs[i])) {
     send(hit.parts);
@@ -53,7 +58,7 @@ export function sendCachedPage(
   return new Promise((resolve, reject) => {
     res.render(view, { ...locals, csrfToken: TOKEN_MARK }, (err, html) => {
       if (err) return reject(err);
-      const parts = html.split(TOKEN_MARK);
+      const parts = html.split(TOKEN_MARK).map((part) => Buffer.from(part));
       cache.set(key, { inputs: allInputs, parts });
       send(parts);
       resolve();
