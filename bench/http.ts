@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { argon2HashMs, createLoginAccount, LOGIN } from './accounts.js';
-import { fmt, get, getForm, postForm, runLoad, step, type LoadResult, type StepStats } from './load.js';
+import { fmt, get, getForm, postForm, PROXY_HEADERS, runLoad, step, type LoadResult, type StepStats } from './load.js';
 import { identityPost, measure, type Measured } from './scenarios.js';
 import {
   BENCH_DIR, envNumber, type RunningServer, pinning, pinThisProcess, preparePortal, runBenchmark, scratchFolder, startPortal, startServer, table, verdict,
@@ -56,12 +56,19 @@ runBenchmark(async () => {
   };
   const options = { connections: CONNECTIONS, seconds: SECONDS };
 
-  // The portal first: the floor serves the very page it answers.
+  // The portal starts first (the floor serves the very page it answers) and waits idle while
+  // the baselines run, so that each of them is measured just before the figures set against it.
   const portal = await startPortal(dataDir, pin.pinned);
   let page: string;
-  let c: Measured, d: Measured, e: Measured, eSide: LoadResult, hashMs: number;
+  let a: Measured, b: Measured, c: Measured, d: Measured, e: Measured, eSide: LoadResult, hashMs: number;
   try {
-    page = await (await fetch(`${portal.url}/portal/`, { headers: { 'x-forwarded-proto': 'https' } })).text();
+    page = await (await fetch(`${portal.url}/portal/`, { headers: PROXY_HEADERS })).text();
+    const pageFile = path.join(folder, 'portal-page.html');
+    fs.writeFileSync(pageFile, page);
+    a = await alone(HELLO, pin.pinned, { NODE_ENV: 'production' }, (server) => load('a) bare Express', () => measure(server, { ...options, requests: [get('/')] })));
+    b = await alone(FLOOR, pin.pinned, { NODE_ENV: 'production', FLOOR_PAGE: pageFile }, (server) =>
+      load('b) floor', () => measure(server, { ...options, requests: [get('/')] })),
+    );
     c = await load('c) GET /portal/', () => measure(portal, { ...options, requests: [get('/portal/')] }));
     d = await load('d) POST /portal/signup', () => identityPost(portal, { ...options, rows: ROWS }));
     // The ceiling: one core computes 1000 / (ms of a hash) hashes a second (measured here, on the other core).
@@ -80,13 +87,6 @@ runBenchmark(async () => {
   } finally {
     await portal.stop();
   }
-
-  const pageFile = path.join(folder, 'portal-page.html');
-  fs.writeFileSync(pageFile, page);
-  const a = await alone(HELLO, pin.pinned, { NODE_ENV: 'production' }, (server) => load('a) bare Express', () => measure(server, { ...options, requests: [get('/')] })));
-  const b = await alone(FLOOR, pin.pinned, { NODE_ENV: 'production', FLOOR_PAGE: pageFile }, (server) =>
-    load('b) floor', () => measure(server, { ...options, requests: [get('/')] })),
-  );
 
   const hello = only(a).perSecond;
   const floor = only(b).perSecond;
