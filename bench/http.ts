@@ -34,13 +34,14 @@ type Row = (string | number)[];
 
 runBenchmark(async () => {
   const pin = pinning();
-  if (pin.pinned) pinThisProcess();
   console.log(`bench — ${ROWS.toLocaleString('en')} members, ${SECONDS} s per scenario, ${CONNECTIONS} connections, node ${process.version}`);
   console.log(pin.note);
   const folder = scratchFolder('http');
   const { dataDir, importRun } = await preparePortal(folder, ROWS);
   console.log(`registry loaded with portal import-members in ${(importRun.wallMs / 1000).toFixed(1)} s`);
   await createLoginAccount(dataDir);
+  // Pinned once the data is ready (the import uses both cores); the servers start after this.
+  if (pin.pinned) pinThisProcess();
 
   const rows: Row[] = [];
   const verdicts: boolean[] = [];

@@ -35,10 +35,10 @@ runBenchmark(async () => {
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`usage: npm run bench:profile -- ${Object.keys(SCENARIOS).join('|')}`);
   const pin = pinning();
-  if (pin.pinned) pinThisProcess();
   console.log(`bench:profile ${name} — ${ROWS.toLocaleString('en')} members, ${SECONDS} s, ${CONNECTIONS} connections; ${pin.note}`);
   const folder = scratchFolder('profile');
   const { dataDir } = await preparePortal(folder, ROWS);
+  if (pin.pinned) pinThisProcess();
   const profileDir = path.join(folder, 'profile');
   const profiling = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   let server: RunningServer;
