@@ -172,7 +172,7 @@ export async function fetchForms(url: string, path: string, count: number, concu
     Array.from({ length: concurrency }, async () => {
       while (started < count) {
         started++;
-        const res = await fetch(url + path, { headers: PROXY_HEADERS });
+        const res = await fetchRetrying(url + path);
         const csrf = CSRF.exec(await res.text())?.[1];
         const cookie = withSetCookies(undefined, { 'set-cookie': res.headers.getSetCookie() });
         if (res.status !== 200 || !csrf || !cookie) throw new Error(`GET ${path} answered ${res.status} without a form`);
@@ -181,6 +181,20 @@ export async function fetchForms(url: string, path: string, count: number, concu
     }),
   );
   return forms;
+}
+
+/**
+ * A GET that is sent again when the server closed its kept-alive connection just as the
+ * request went out (its 5 s keep-alive timeout, which a starved server reaches).
+ */
+async function fetchRetrying(url: string, tries = 3): Promise<Response> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fetch(url, { headers: PROXY_HEADERS });
+    } catch (err) {
+      if (i >= tries) throw err;
+    }
+  }
 }
 
 /** POST a form, each request with the next of `forms` (cookie and token); `fields` is called per request. */

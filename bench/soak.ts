@@ -2,7 +2,7 @@ import os from 'node:os';
 import { createLoginAccount, identityFields, LOGIN, randomSignupMember } from './accounts.js';
 import { fmt, get, getForm, postForm, PROXY_HEADERS, runLoad, step, withSetCookies, type LoadResult } from './load.js';
 import {
-  envNumber, preparePortal, runBenchmark, samplePeakMemory, scratchFolder, SERVER, serverEnv, startServer, table, verdict,
+  envNumber, preparePortal, runBenchmark, samplePeakMemory, scratchFolder, startPortal, table, verdict,
 } from './support.js';
 
 /**
@@ -23,7 +23,8 @@ runBenchmark(async () => {
   const folder = scratchFolder('soak');
   const { dataDir } = await preparePortal(folder, ROWS);
   await createLoginAccount(dataDir);
-  const portal = await startServer(SERVER, serverEnv(dataDir), '/healthz');
+  // Unpinned: the soak measures memory and errors under a mixed load, as production runs.
+  const portal = await startPortal(dataDir, false);
   const memory = samplePeakMemory(portal.pid, 200);
 
   // Connections per flow: logins are argon2-bound, a few keep the hashing threads busy.

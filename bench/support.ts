@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,7 +14,8 @@ import { writeMembersCsv } from './generate-members.js';
  */
 
 /** The repository root (this file runs from dist-bench/bench/). */
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(BENCH_DIR, '../..');
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
 export const SERVER = path.join(ROOT, 'dist/server.js');
 export const INSURER_CODE = 'benchkenpo';
@@ -152,50 +153,103 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * One core for the server under test, the other for the load generator (this process), so
+ * autocannon no longer takes CPU from the server it measures. `taskset` comes with util-linux;
+ * without it, or on one core, the benchmarks run unpinned and say so.
+ */
+export const SERVER_CORE = 0;
+export const LOAD_CORE = 1;
+
+export function pinning(): { pinned: boolean; note: string } {
+  if (os.availableParallelism() < 2) return { pinned: false, note: 'NOT pinned: fewer than 2 cores' };
+  if (spawnSync('taskset', ['-V']).error) return { pinned: false, note: 'NOT pinned: taskset not found (Debian: apt-get install util-linux)' };
+  return { pinned: true, note: `pinned: server on core ${SERVER_CORE}, load generator on core ${LOAD_CORE}` };
+}
+
+/** Moves this process (every thread) onto the load generator's core. */
+export function pinThisProcess(): void {
+  const result = spawnSync('taskset', ['-a', '-p', '-c', String(LOAD_CORE), String(process.pid)], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`taskset could not pin the benchmark: ${result.stderr}`);
+}
+
+export interface ServerOptions {
+  script: string;
+  env: NodeJS.ProcessEnv;
+  /** Answers 200 once the server is up. */
+  probePath: string;
+  nodeArgs?: string[];
+  /** Run on SERVER_CORE (taskset execs node, so the pid is node's). */
+  pinned: boolean;
+}
+
 export interface RunningServer {
   pid: number;
   url: string;
+  /** Seconds of CPU (user + system, every thread) the server has used so far. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
-/** Starts a node server script and waits until `/healthz` (or `/`) answers. */
-export async function startServer(script: string, env: NodeJS.ProcessEnv, probePath: string): Promise<RunningServer> {
+/**
+ * The benchmarks' one launcher, the same shape as the tests' (a free port, the environment,
+ * spawn, wait for a probe, stop with SIGTERM then SIGKILL), plus the core it runs on.
+ */
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [...(script === SERVER ? SERVER_NODE_ARGS : []), script], {
-    env: { ...env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: url },
+  const node = [...(o.nodeArgs ?? []), o.script];
+  const [command, args] = o.pinned ? ['taskset', ['-c', String(SERVER_CORE), process.execPath, ...node]] : [process.execPath, node];
+  const child = spawn(command, args, {
+    env: { ...o.env, PORT: String(port), HOST: '127.0.0.1', BASE_URL: url },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  void exited.then(() => children.delete(child));
+  const name = path.basename(o.script);
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${path.basename(script)} exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${stderr}`);
     try {
-      const res = await fetch(url + probePath);
-      if (res.ok) break;
+      if ((await fetch(url + o.probePath)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`${path.basename(script)} did not answer ${probePath} within 30 s: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${name} did not answer ${o.probePath} within 30 s: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
     pid: child.pid!,
     url,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => {
-          children.delete(child);
-          resolve();
-        });
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
+    cpuSeconds: () => cpuSeconds(child.pid!),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }
+
+/** The real server, started as `npm start` starts it, on `dataDir`. */
+export function startPortal(dataDir: string, pinned: boolean, extraNodeArgs: string[] = []): Promise<RunningServer> {
+  return startServer({ script: SERVER, env: serverEnv(dataDir), probePath: '/healthz', nodeArgs: [...SERVER_NODE_ARGS, ...extraNodeArgs], pinned });
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux we run on. */
+const CLOCK_TICKS = 100;
 
 /**
  * A data folder with the benchmark insurer and `rows` generated members, loaded with the

@@ -30,7 +30,7 @@ export function createApp(deps: Deps): Express {
   app.use(requestLogger(deps.logger));
   app.use(securityHeaders({ isProduction: config.isProduction }));
   app.use('/public', express.static(PUBLIC_DIR, { maxAge: config.isProduction ? '1d' : 0, index: false }));
-  app.use(healthRoutes(deps));
+  app.use('/healthz', healthRoutes(deps));
   app.get('/', (_req, res) => res.redirect(302, '/portal/'));
 
   // Every form is urlencoded; 64 kB is far above any real form.
@@ -48,8 +48,10 @@ export function createApp(deps: Deps): Express {
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
-  portal.use(recoveryRoutes(deps));
+  // The login page is the busiest of all: its router comes before recovery's, so a request
+  // for it does not walk every recovery route first.
   portal.use(loginRoutes(deps));
+  portal.use(recoveryRoutes(deps));
   app.use('/portal', portal);
 
   const staff = express.Router();

@@ -52,12 +52,16 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
       }
     }
     nonce ??= issue(req, res);
-    res.locals.csrfToken = tokenOf(nonce);
-    req.rotateCsrf = () => {
-      res.locals.csrfToken = tokenOf(issue(req, res));
-    };
+    offerToken(res, nonce);
+    req.rotateCsrf = () => offerToken(res, issue(req, res));
     next();
   };
+
+  /** The token is computed when a page first shows it: a POST that redirects never needs one. */
+  function offerToken(res: Response, nonce: string): void {
+    let token: string | undefined;
+    Object.defineProperty(res.locals, 'csrfToken', { get: () => (token ??= tokenOf(nonce)), enumerable: true, configurable: true });
+  }
 }
 
 function sameToken(sent: string, expected: string): boolean {

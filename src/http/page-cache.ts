@@ -21,8 +21,8 @@ const MAX_PAGES = 16;
 
 interface Entry {
   inputs: readonly unknown[];
-  /** The page split at the token marks. */
-  parts: string[];
+  /** The page's UTF-8 bytes, split at the token marks. */
+  parts: Buffer[];
 }
 
 const caches = new WeakMap<Application, Map<string, Entry>>();
@@ -64,13 +64,17 @@ export function sendCachedPage(res: Response, page: CachedPage): Promise<void> {
   });
 }
 
-function send(res: Response, parts: string[], csrfToken: string): void {
-  res.type('html').send(parts.join(csrfToken));
+/** Kept as bytes: Express sends a Buffer as it is, with no charset to work out and no string to encode per request. */
+function send(res: Response, parts: Buffer[], csrfToken: string): void {
+  const token = Buffer.from(csrfToken);
+  const page: Buffer[] = [parts[0]!];
+  for (const part of parts.slice(1)) page.push(token, part);
+  res.type('html').send(Buffer.concat(page));
 }
 
 /** app.render sees app.locals and `locals` only: never a visitor's res.locals. */
-function renderParts(app: Application, view: string, locals: Record<string, unknown>): Promise<string[]> {
+function renderParts(app: Application, view: string, locals: Record<string, unknown>): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    app.render(view, locals, (err, html) => (err ? reject(err) : resolve(html.split(TOKEN_MARK))));
+    app.render(view, locals, (err, html) => (err ? reject(err) : resolve(html.split(TOKEN_MARK).map((part) => Buffer.from(part)))));
   });
 }

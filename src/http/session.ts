@@ -153,8 +153,19 @@ function lazySession(req: Request, res: Response, base: RequestHandler): Session
     return req.session;
   };
   const forwarded = (value: unknown, self: object) => (typeof value === 'function' ? value.bind(self) : value);
+  // A stand-in never started was never stored and holds nothing: regenerating it is starting
+  // it (a new id), with no store delete of an id the store never had (the identity check's case).
+  const regenerate = (callback: (err?: unknown) => void) => {
+    try {
+      real();
+    } catch (err) {
+      return callback(err);
+    }
+    callback();
+  };
   return new Proxy({} as Session & Partial<SessionData>, {
     get: (_t, prop) => {
+      if (!started && prop === 'regenerate') return regenerate;
       if (!started && !SESSION_MEMBERS.has(prop)) return undefined;
       const s = real();
       return forwarded(Reflect.get(s, prop), s);
