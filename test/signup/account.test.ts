@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -27,8 +27,8 @@ const valid = { loginId: 'kenpo-shoko', password: GOOD_PASSWORD, passwordConfirm
 async function refused(fields: Partial<typeof valid>): Promise<{ text: string; html: string }> {
   const res = await agent.submit('/portal/signup/account', { ...valid, ...fields });
   expect(res.status).toBe(400);
-  expect(countRows(ctx, 'signup_registrations')).toBe(0);
-  expect(countRows(ctx, 'email_codes')).toBe(0);
+  expect(ctx.readers.count('signup_registrations')).toBe(0);
+  expect(ctx.readers.count('email_codes')).toBe(0);
   return { text: visibleText(res.text), html: res.text };
 }
 
@@ -127,7 +127,7 @@ describe('the account page (signup step 2)', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('このユーザーIDはすでに使われています。別のユーザーIDを入力してください');
     expect(res.text).toContain('value="kenpo01"');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
 
     ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, status, created_at) VALUES (?, 'old-id-2025', 'x', 'o@example.com', 'closed', ?)`).run(other.id, ctx.clock.now());
     const ok = await agent.submit('/portal/signup/account', { ...valid, loginId: 'OLD-ID-2025' });
@@ -159,8 +159,8 @@ describe('the account page (signup step 2)', () => {
     expect(res.headers.location).toBe('/portal/signup/verify');
     expect(visibleText((await agent.get('/portal/signup/verify')).text)).toContain('s****@example.jp');
     const newCode = await latestCode(ctx, 'shoko2@example.jp');
-    expect(countRows(ctx, 'signup_registrations')).toBe(2);
-    expect(countRows(ctx, 'email_codes', 'voided_at IS NOT NULL')).toBe(1);
+    expect(ctx.readers.count('signup_registrations')).toBe(2);
+    expect(ctx.readers.count('email_codes', 'voided_at IS NOT NULL')).toBe(1);
 
     if (oldCode !== newCode) {
       const wrong = await agent.post('/portal/signup/verify', { code: oldCode });
@@ -185,7 +185,7 @@ describe('the account page (signup step 2)', () => {
     }
     const followed = await stranger.getFollow('/portal/signup/account');
     expect(visibleText(followed.text)).toContain('はじめに本人確認を行ってください');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
   });
 
   it('lets the verified identity run out 30 minutes after the check, even on an active session', async () => {
@@ -195,7 +195,7 @@ describe('the account page (signup step 2)', () => {
     const post = await agent.post('/portal/signup/account', valid);
     expect(post.status).toBe(303);
     expect(post.headers.location).toBe('/portal/signup?reason=expired');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
     const page = await agent.getFollow('/portal/signup/account');
     expect(visibleText(page.text)).toContain('はじめに本人確認を行ってください');
   });

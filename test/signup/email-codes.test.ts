@@ -4,9 +4,9 @@ import { createEmailCodeService } from '../../src/features/email-codes/service.j
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { latestMail } from './helpers.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { latestMail } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/lib/passwords.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, latestMail, reachCodeStep, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, latestMail, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -38,7 +38,7 @@ describe('signup, from the identity check to the completion page', () => {
     });
     expect(step2.status).toBe(303);
     expect(step2.headers.location).toBe('/portal/signup/verify');
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
     const reg = ctx.db.prepare('SELECT login_id, password_hash, email, completed_at FROM signup_registrations WHERE member_id = ?').get(member.id) as Record<string, unknown>;
     expect(reg.login_id).toBe('Shoko.K2026');
     expect(reg.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/); // 19 MiB, t=2, p=1

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createIdentityService } from '../../src/features/identity/service.js';
 import { MINUTE, HOUR } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, identityFields, readKanaVectors, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { readKanaVectors } from '../support/kana-vectors.js';
+import { identityFields, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -38,7 +39,7 @@ describe('the identity check (signup step 1)', () => {
       }
     }
     expect(pairs).toBeGreaterThan(vectors.length); // the seed's spellings match each other, not only themselves
-    expect(countRows(ctx, 'attempts', 'success = 1')).toBe(pairs);
+    expect(ctx.readers.count('attempts', 'success = 1')).toBe(pairs);
   });
 
   it('refuses a name whose keys differ, with the generic message', async () => {
@@ -89,7 +90,7 @@ describe('the identity check (signup step 1)', () => {
     // Failures against the record carry its id; unknown cards are counted against the address only.
     expect(attempts(member.id).map((a) => a.success)).toEqual([0, 0]);
     expect(attempts(null)).toHaveLength(3);
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
   });
 
   it('tells a member who lost eligibility to contact the society, naming its phone', async () => {
@@ -221,7 +222,7 @@ describe('the per-address throttle', () => {
     const refused = await agent.post('/portal/signup', identityFields(insurer, member));
     expect(refused.status).toBe(429);
     expect(visibleText(refused.text)).toContain('一時的に受付を停止しています');
-    expect(countRows(ctx, 'attempts')).toBe(100); // refusals are not recorded as more failures
+    expect(ctx.readers.count('attempts')).toBe(100); // refusals are not recorded as more failures
 
     ctx.clock.advance(HOUR + 1);
     await agent.get('/portal/signup'); // the idle session ran out meanwhile: a fresh page and token
@@ -238,6 +239,6 @@ describe('the per-address throttle', () => {
       const res = await agent.post('/portal/signup', identityFields(insurer, member));
       expect(res.status).toBe(303);
     }
-    expect(countRows(ctx, 'attempts', 'success = 1')).toBe(110);
+    expect(ctx.readers.count('attempts', 'success = 1')).toBe(110);
   });
 });

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { HOUR, MINUTE, SECOND } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, latestCode, latestMail, reachCodeStep, wrongCode } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { latestCode, latestMail, reachCodeStep, wrongCode } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -43,8 +43,8 @@ describe('the e-mail code (signup step 3)', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('認証コードが正しくありません。あと4回間違えると、このコードは使えなくなります');
     expect(codeRows()[0]).toMatchObject({ failed_attempts: 1, voided_at: null, consumed_at: null });
-    expect(countRows(ctx, 'attempts', "kind = 'code' AND success = 0 AND member_id = ?", member.id)).toBe(1);
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('attempts', "kind = 'code' AND success = 0 AND member_id = ?", member.id)).toBe(1);
+    expect(ctx.readers.count('accounts')).toBe(0);
   });
 
   it('refuses what is not six digits without counting it as a try', async () => {
@@ -65,7 +65,7 @@ describe('the e-mail code (signup step 3)', () => {
     const right = await enter(code);
     expect(right.status).toBe(400);
     expect(visibleText(right.text)).toContain('このコードは使えなくなりました');
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
 
     ctx.clock.advance(61 * SECOND);
     await resend();
@@ -86,8 +86,8 @@ describe('the e-mail code (signup step 3)', () => {
     expect(visibleText(tenth.text)).toContain('しばらく入力を受け付けられません');
     const right = await enter(code);
     expect(right.status).toBe(429);
-    expect(countRows(ctx, 'accounts')).toBe(0);
-    expect(countRows(ctx, 'attempts', "kind = 'code' AND success = 0")).toBe(10);
+    expect(ctx.readers.count('accounts')).toBe(0);
+    expect(ctx.readers.count('attempts', "kind = 'code' AND success = 0")).toBe(10);
 
     // An hour after the first wrong entries, a new code works.
     ctx.clock.advance(HOUR);
@@ -104,7 +104,7 @@ describe('the e-mail code (signup step 3)', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('認証コードの有効期限が切れました');
     expect(visibleText(res.text)).toContain('このコードの有効期限（09:10）は過ぎています');
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
   });
 
   it('accepts the right code just before the 10 minutes end', async () => {
@@ -119,7 +119,7 @@ describe('the e-mail code (signup step 3)', () => {
     expect(visibleText(first.text)).toContain('認証コードの再送は1分に1回までです。あと60秒たってから');
     ctx.clock.advance(45 * SECOND);
     expect(visibleText((await resend()).text)).toContain('あと15秒たってから');
-    expect(countRows(ctx, 'email_codes')).toBe(1);
+    expect(ctx.readers.count('email_codes')).toBe(1);
   });
 
   it('resends after 60 seconds to the same address, voiding the old code', async () => {
@@ -152,7 +152,7 @@ describe('the e-mail code (signup step 3)', () => {
     const sixth = await resend();
     expect(sixth.status).toBe(429);
     expect(visibleText(sixth.text)).toContain('認証コードの再送は1時間に5回までです。10:00以降に');
-    expect(countRows(ctx, 'email_codes')).toBe(6);
+    expect(ctx.readers.count('email_codes')).toBe(6);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === EMAIL)).toHaveLength(6);
 
