@@ -6,10 +6,10 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { DEMO_INSURER, seedDemo } from '../../src/demo/seed.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { cli, logIn, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext, cli } from '../support/app.js';
+import { makeInsurer, makeAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let dir: string;

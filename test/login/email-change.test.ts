@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -45,24 +46,24 @@ describe('change e-mail', () => {
     const code = await requestCode(agent, 'new.address@example.co.jp');
     const mail = ctx.smtp.mails.find((m) => m.to === 'new.address@example.co.jp')!;
     expect(mail.subject).toBe(`【${account.insurer.name}】メールアドレス変更の認証コードのお知らせ`);
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'email_change_code', to_address: 'new.address@example.co.jp', member_id: account.member.id, sensitive: 1 }),
     ]);
     const verify = await agent.get('/portal/mypage/email/verify');
     expect(visibleText(verify.text)).toContain('new.address@example.co.jp');
     expect(verify.text).toContain('autocomplete="one-time-code"');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
 
     const res = await agent.post('/portal/mypage/email/verify', { code });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/portal/mypage?done=email');
-    expect(accountRow(ctx.db, account.id).email).toBe('new.address@example.co.jp');
+    expect(ctx.readers.account(account.id).email).toBe('new.address@example.co.jp');
     expect(codesOf(account.id)[0]!.consumed_at).toBe(ctx.clock.now());
     const mypage = visibleText((await agent.get('/portal/mypage?done=email')).text);
     expect(mypage).toContain('メールアドレスを変更しました');
     expect(mypage).toContain('n****@example.co.jp');
 
-    expect(outboxFor(ctx.db, account.id).map((m) => [m.kind, m.to_address])).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id).map((m) => [m.kind, m.to_address])).toEqual([
       ['email_change_code', 'new.address@example.co.jp'],
       ['email_changed', account.email],
     ]);
@@ -80,7 +81,7 @@ describe('change e-mail', () => {
     const res = await agent.post('/portal/mypage/email/verify', { code: wrong });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('あと4回間違えると');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
   });
 
   it('refuses a code after 10 minutes', async () => {
@@ -90,7 +91,7 @@ describe('change e-mail', () => {
     const res = await agent.post('/portal/mypage/email/verify', { code });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('有効期限が切れました');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
   });
 
   it('resends a new code no sooner than a minute later, voiding the old one', async () => {
@@ -112,7 +113,7 @@ describe('change e-mail', () => {
     await agent.get('/portal/mypage/email/verify');
     if (first !== second) expect((await agent.post('/portal/mypage/email/verify', { code: first })).status).toBe(400);
     expect((await agent.post('/portal/mypage/email/verify', { code: second })).status).toBe(303);
-    expect(accountRow(ctx.db, account.id).email).toBe('again@example.co.jp');
+    expect(ctx.readers.account(account.id).email).toBe('again@example.co.jp');
   });
 
   it('checks the new address like signup does: shape, confirmation, not the current one', async () => {
@@ -147,7 +148,7 @@ describe('change e-mail', () => {
     expect((await agent.post('/portal/mypage/email/verify', { code, _csrf: 'forged' })).status).toBe(403);
     ctx.clock.advance(61 * SECOND);
     expect((await agent.post('/portal/mypage/email/verify/resend', { _csrf: 'forged' })).status).toBe(403);
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
     expect(codesOf(account.id)).toHaveLength(1);
   });
 });

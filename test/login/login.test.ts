@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { MINUTE } from '../../src/lib/clock.js';
 import { verifyAgainstDummy, verifyPassword } from '../../src/lib/passwords.js';
 import { formatTime } from '../../src/lib/time.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, logIn, loginAttempts, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, acceptLatestTerms, makeAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 // The real argon2 functions, observed: the unknown-ID path must spend a dummy verification.
 vi.mock('../../src/lib/passwords.js', async (importOriginal) => {
@@ -46,10 +46,10 @@ describe('login page', () => {
     const res = await logIn(agent, 'kENPO01', account.password);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/portal/mypage');
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.last_login_at).toBe(ctx.clock.now());
     expect(row.previous_login_at).toBeNull();
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 1, account_id: account.id, client_ip: expect.any(String) }]);
+    expect(ctx.readers.loginAttempts(account.id)).toEqual([{ success: 1, account_id: account.id, client_ip: expect.any(String) }]);
     const mypage = await agent.get('/portal/mypage');
     expect(mypage.status).toBe(200);
   });
@@ -60,19 +60,19 @@ describe('login page', () => {
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain(GENERIC);
     expect(res.text).toContain(`value="${account.loginId}"`);
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(1);
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(1);
+    expect(ctx.readers.loginAttempts(account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
     expect(verifyAgainstDummy).not.toHaveBeenCalled();
   });
 
   it('answers an unknown ID with the same message after a dummy argon2 verification', async () => {
-    const before = loginAttempts(ctx.db, null).length;
+    const before = ctx.readers.loginAttempts(null).length;
     const res = await logIn(new TestAgent(ctx.app), 'nobody-has-this', 'Some#pass1');
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain(GENERIC);
     expect(verifyAgainstDummy).toHaveBeenCalledTimes(1);
     expect(vi.mocked(verifyAgainstDummy).mock.calls[0]![0]).toBe('Some#pass1');
-    expect(loginAttempts(ctx.db, null).length).toBe(before + 1);
+    expect(ctx.readers.loginAttempts(null).length).toBe(before + 1);
   });
 
   it('gives the same page for an unknown ID and a wrong password', async () => {
@@ -82,17 +82,17 @@ describe('login page', () => {
     expect(wrong.status).toBe(unknown.status);
     const strip = (html: string) => visibleText(html).replace(/samepage\d/g, 'ID');
     expect(strip(wrong.text)).toBe(strip(unknown.text));
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(1);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(1);
   });
 
   it('clears the failure count on a successful login', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
     await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass1');
     await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass2');
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(2);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(2);
     const ok = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
     expect(ok.status).toBe(303);
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(0);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(0);
   });
 
   it('asks for both fields without checking any password when they are empty', async () => {
@@ -129,7 +129,7 @@ describe('lock after five failures in a row', () => {
       expect(visibleText(res.text)).toContain(GENERIC);
       expect(visibleText(res.text)).toContain('パスワードを5回続けて間違えると、15分間ログインできなくなります');
     }
-    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
+    expect(ctx.readers.account(account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
 
     ctx.clock.advance(14 * MINUTE);
     const guess = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass6');
@@ -141,12 +141,12 @@ describe('lock after five failures in a row', () => {
     expect(text).toContain('パスワードを5回続けて間違えたため');
     expect(text).toContain(`15分間停止しています（${formatTime(ctx.clock.now() + 1 * MINUTE)}まで）`);
     expect(during.text).toContain('href="/portal/password/forgot"');
-    expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
+    expect(ctx.readers.account(account.id).last_login_at).toBeNull();
 
     ctx.clock.advance(1 * MINUTE + 1);
     const after = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
     expect(after.status).toBe(303);
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.failed_logins).toBe(0);
     expect(row.locked_until).toBeNull();
   });
@@ -157,7 +157,7 @@ describe('lock after five failures in a row', () => {
     ctx.clock.advance(16 * MINUTE);
     const res = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#again1');
     expect(visibleText(res.text)).toContain(GENERIC);
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.failed_logins).toBe(1);
     expect(row.locked_until).toBeNull();
   });
@@ -181,7 +181,7 @@ describe('per-address cap', () => {
       expect(visibleText(res.text)).toContain('一時的にログインを受け付けていません');
       expect(verifyPassword).not.toHaveBeenCalled();
       expect(verifyAgainstDummy).not.toHaveBeenCalled();
-      expect(accountRow(cap.db, account.id).last_login_at).toBeNull();
+      expect(cap.readers.account(account.id).last_login_at).toBeNull();
 
       cap.clock.advance(15 * MINUTE + 1);
       const later = await logIn(agent, account.loginId, account.password);
@@ -200,8 +200,8 @@ describe('closed accounts', () => {
     const text = visibleText(res.text);
     expect(text).toContain('昨年度のユーザーID・パスワードはリセットされました。初回登録画面から改めて登録してください');
     expect(res.text).toContain('href="/portal/signup"');
-    expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
+    expect(ctx.readers.account(account.id).last_login_at).toBeNull();
+    expect(ctx.readers.loginAttempts(account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
   });
 
   it('gives only the generic message for a closed account with a wrong password', async () => {
@@ -226,6 +226,6 @@ describe('closed accounts', () => {
     expect(visibleText(oldPassword.text)).toContain(GENERIC);
     const ok = await logIn(new TestAgent(ctx.app), 'samename1', 'NewPass#2026');
     expect(ok.status).toBe(303);
-    expect(accountRow(ctx.db, current.id).last_login_at).toBe(ctx.clock.now());
+    expect(ctx.readers.account(current.id).last_login_at).toBe(ctx.clock.now());
   });
 });

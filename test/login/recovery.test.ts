@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { verifyPassword } from '../../src/lib/passwords.js';
 import { sha256 } from '../../src/lib/tokens.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeMember } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeMember, acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ describe('forgotten password: the request', () => {
 
     const [reset] = resetsOf(account.id);
     expect(reset).toMatchObject({ created_at: ctx.clock.now(), expires_at: ctx.clock.now() + 30 * MINUTE, used_at: null, voided_at: null });
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'password_reset', to_address: account.email, member_id: account.member.id, account_id: account.id, sensitive: 1 }),
     ]);
     expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'password_reset'").pluck().get()).toBe(1);
@@ -81,13 +81,13 @@ describe('forgotten password: the request', () => {
   it('sends at most five links an hour to one account, with the same answer', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
     for (let i = 0; i < 6; i++) expect((await requestReset(account.loginId)).status).toBe(200);
-    expect(outboxFor(ctx.db, account.id).length).toBe(5);
+    expect(ctx.readers.mailsOfAccount(account.id).length).toBe(5);
   });
 
   it('sends nothing for a closed account', async () => {
     const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed' });
     await requestReset(account.loginId);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 
   it('asks for the ID when it is empty, and answers malformed posts with 400', async () => {
@@ -105,7 +105,7 @@ describe('forgotten password: the request', () => {
     await agent.get('/portal/password/forgot');
     expect((await agent.post('/portal/password/forgot', { loginId: account.loginId, _csrf: 'forged' })).status).toBe(403);
     expect(resetsOf(account.id)).toEqual([]);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 });
 
@@ -129,7 +129,7 @@ describe('forgotten password: the link', () => {
     expect(visibleText(res.text)).toContain('パスワードを再設定しました');
     expect(res.text).toContain('href="/portal/"');
 
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(await verifyPassword(row.password_hash, 'Renewed#2026')).toBe(true);
     expect(row.failed_logins).toBe(0);
     expect(row.locked_until).toBeNull();
@@ -140,7 +140,7 @@ describe('forgotten password: the link', () => {
     await ctx.deliverMail();
     const notice = await ctx.smtp.waitForMail((m) => m.to === account.email && m.subject.includes('パスワード変更のお知らせ'));
     expect(notice.text).toContain('再設定');
-    expect(outboxFor(ctx.db, account.id).map((m) => m.kind)).toEqual(['password_reset', 'password_changed']);
+    expect(ctx.readers.mailsOfAccount(account.id).map((m) => m.kind)).toEqual(['password_reset', 'password_changed']);
     expect((await logIn(new TestAgent(ctx.app), account.loginId, 'Renewed#2026')).status).toBe(303);
   });
 
@@ -158,7 +158,7 @@ describe('forgotten password: the link', () => {
     await again.get('/portal/password/forgot');
     const post = await again.post(link, { newPassword: 'Another#2026', newPasswordConfirm: 'Another#2026' });
     expect(post.status).toBe(410);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, 'Renewed#2026')).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, 'Renewed#2026')).toBe(true);
   });
 
   it('refuses a link after 30 minutes', async () => {
@@ -201,7 +201,7 @@ describe('forgotten password: the link', () => {
     const agent = new TestAgent(ctx.app);
     await agent.get(link);
     expect((await agent.post(link, { newPassword: 'Renewed#2026', newPasswordConfirm: 'Renewed#2026', _csrf: 'forged' })).status).toBe(403);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, account.password)).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, account.password)).toBe(true);
     expect(resetsOf(account.id).at(-1)!.used_at).toBeNull();
   });
 
@@ -246,7 +246,7 @@ describe('forgotten ID', () => {
     expect(matched.status).toBe(200);
     expect(visibleText(matched.text)).toContain('ご登録のメールアドレスにユーザーIDをお送りしました');
 
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'userid_reminder', to_address: 'registered@example.jp', member_id: account.member.id, account_id: account.id }),
     ]);
     expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'userid_reminder'").pluck().get()).toBe(1);
@@ -292,6 +292,6 @@ describe('forgotten ID', () => {
     await agent.get('/portal/userid/forgot');
     const res = await agent.post('/portal/userid/forgot', { ...identity({ insurerCode: account.insurer.code, number: account.member.number }), _csrf: 'forged' });
     expect(res.status).toBe(403);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 });

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE, SECOND } from '../../src/lib/clock.js';
 import { safeNextPath } from '../../src/http/member-guard.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeMember } from '../helpers/factories.js';
-import { identityFields } from '../signup/helpers.js';
-import { acceptLatestTerms, logIn, makeAccount, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeMember, acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { identityFields, logIn } from '../support/member-flows.js';
 
 const COOKIE = 'portal.sid';
 const ENDED = '安全のためログアウトしました';

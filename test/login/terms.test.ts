@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { logIn, makeAccount, publishTerms } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeAccount, publishTerms } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
