@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
 import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth-service.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { addStaff } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { addStaff } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
