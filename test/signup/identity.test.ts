@@ -3,7 +3,7 @@ import { createIdentityService } from '../../src/features/identity/service.js';
 import { MINUTE, HOUR } from '../../src/lib/clock.js';
 import { TestAgent, visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, makeMember } from '../support/factories.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
 import { readKanaVectors } from '../support/kana-vectors.js';
 import { identityFields, submitIdentity } from '../support/member-flows.js';
 
@@ -15,11 +15,7 @@ afterEach(() => ctx.close());
 
 const NO_MATCH = '入力内容に誤りがあります';
 
-function attempts(memberId: number | null) {
-  return ctx.db
-    .prepare(`SELECT kind, success, member_id FROM attempts WHERE member_id ${memberId === null ? 'IS NULL' : '= ?'} ORDER BY id`)
-    .all(...(memberId === null ? [] : [memberId])) as { kind: string; success: number; member_id: number | null }[];
-}
+const attempts = (memberId: number | null) => ctx.readers.attemptsOfMember(memberId);
 
 describe('the identity check (signup step 1)', () => {
   it('accepts every spelling of the kana vectors against a registry row with the same primary or variant key', async () => {
@@ -62,8 +58,7 @@ describe('the identity check (signup step 1)', () => {
     const res = await submitIdentity(agent, identityFields(insurer, member, {
       insurerCode: ' ＵＮＧＫＥＮＰＯ ', symbol: '１０－０１', number: '0 0１２', birthMonth: '04', birthDay: '01',
     }));
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/account');
+    expect(res).toRedirectTo('/portal/signup/account');
   });
 
   it('answers any mismatch with one generic message that names no field, and counts it', async () => {
@@ -116,7 +111,7 @@ describe('the identity check (signup step 1)', () => {
   it('sends a member who already registered this year to login and the forgotten-ID and password pages', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo-user', 'x', 'a@example.com', ?)`).run(member.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'kenpo-user', email: 'a@example.com', at: ctx.clock.now() });
     const agent = new TestAgent(ctx.app);
     const res = await submitIdentity(agent, identityFields(insurer, member));
     expect(res.status).toBe(200);
@@ -128,7 +123,7 @@ describe('the identity check (signup step 1)', () => {
   it('lets a member whose account the yearly reset closed sign up again', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, status, created_at, closed_reason) VALUES (?, 'last-year', 'x', 'a@example.com', 'closed', ?, 'yearly_reset')`).run(member.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'last-year', email: 'a@example.com', at: ctx.clock.now(), status: 'closed', closedReason: 'yearly_reset' });
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member));
     expect(res.headers.location).toBe('/portal/signup/account');
   });
@@ -150,7 +145,7 @@ describe('the per-record lock', () => {
     expect(text).toContain('30分間停止しています');
     expect(text).toContain('09:34まで'); // 09:04 + 30 min, Japan time
     expect(text).toContain('コールセンター（TEL 0120-555-777');
-    const lockedUntil = ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id);
+    const lockedUntil = ctx.readers.signupLockedUntil(member.id);
     expect(lockedUntil).toBe(ctx.clock.now() + 30 * MINUTE);
 
     // Even the right answer is refused while locked, and it is not counted again.
@@ -162,8 +157,7 @@ describe('the per-record lock', () => {
 
     ctx.clock.advance(1 * MINUTE + 1);
     const after = await submitIdentity(agent, identityFields(insurer, member));
-    expect(after.status).toBe(303);
-    expect(after.headers.location).toBe('/portal/signup/account');
+    expect(after).toRedirectTo('/portal/signup/account');
   });
 
   it('does not lock for failures spread over more than 30 minutes', async () => {
@@ -173,20 +167,20 @@ describe('the per-record lock', () => {
     ctx.clock.advance(30 * MINUTE + 1);
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
     expect(res.status).toBe(400);
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).toBeNull();
   });
 
   it('counts only failures after a supervisor unlock', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
     for (let i = 0; i < 5; i++) await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).not.toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).not.toBeNull();
     ctx.clock.advance(MINUTE);
     ctx.db.prepare('UPDATE members SET signup_locked_until = NULL, signup_unlocked_at = ? WHERE id = ?').run(ctx.clock.now(), member.id);
     ctx.clock.advance(1);
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
     expect(res.status).toBe(400); // the 6th failure in 30 minutes, but the 1st since the unlock
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).toBeNull();
     const ok = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member));
     expect(ok.status).toBe(303);
   });

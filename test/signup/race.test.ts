@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, makeMember } from '../support/factories.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
 import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
@@ -89,10 +89,9 @@ describe('double submits', () => {
     const agent = new TestAgent(ctx.app);
     await reachCodeStep(agent, insurer, member, { loginId: 'contested', email: 'c@example.com' });
     // E.g. an operator's data fix or another server: an active account now holds the ID.
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'CONTESTED', 'x', 'o@example.com', ?)`).run(other.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: other.id, loginId: 'CONTESTED', email: 'o@example.com', at: ctx.clock.now() });
     const res = await agent.submit('/portal/signup/verify', { code: await latestCode(ctx, 'c@example.com') });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/account?reason=taken');
+    expect(res).toRedirectTo('/portal/signup/account?reason=taken');
     const page = await agent.get(res.headers.location as string);
     expect(visibleText(page.text)).toContain('別のユーザーIDで設定し直してください');
     expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(0);

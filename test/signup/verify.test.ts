@@ -32,9 +32,7 @@ async function resend() {
   return agent.post('/portal/signup/verify/resend', {});
 }
 const codeRows = () =>
-  ctx.db.prepare('SELECT failed_attempts, voided_at, consumed_at FROM email_codes WHERE member_id = ? ORDER BY id').all(member.id) as {
-    failed_attempts: number; voided_at: number | null; consumed_at: number | null;
-  }[];
+  ctx.readers.codesOf(member.id).map(({ failed_attempts, voided_at, consumed_at }) => ({ failed_attempts, voided_at, consumed_at }));
 
 describe('the e-mail code (signup step 3)', () => {
   it('refuses a wrong code, saying how many tries are left, and counts it', async () => {
@@ -126,8 +124,7 @@ describe('the e-mail code (signup step 3)', () => {
     const oldCode = await latestCode(ctx, EMAIL);
     ctx.clock.advance(60 * SECOND);
     const res = await resend();
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/verify?resent=1');
+    expect(res).toRedirectTo('/portal/signup/verify?resent=1');
     const page = await agent.get('/portal/signup/verify?resent=1');
     expect(visibleText(page.text)).toContain('新しい認証コードを送信しました');
     expect(visibleText(page.text)).toContain('09:11まで有効');
@@ -180,7 +177,6 @@ describe('the e-mail code (signup step 3)', () => {
       birthYear: '1985', birthMonth: '4', birthDay: '1', nameKana: 'ホケン タロウ',
     });
     const page = await other.get('/portal/signup/verify');
-    expect(page.status).toBe(303);
-    expect(page.headers.location).toBe('/portal/signup/account?reason=nocode');
+    expect(page).toRedirectTo('/portal/signup/account?reason=nocode');
   });
 });

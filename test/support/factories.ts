@@ -72,18 +72,28 @@ export interface AccountRowOptions {
 
 /** An account as signup leaves it, then moved into the state asked for (locked, closed, logged in before). */
 export function makeAccountRow(db: Db, o: AccountRowOptions): number {
+  const passwordHash = o.passwordHash ?? `$argon2id$v=19$m=19456,t=2,p=1$SALTSALT${o.loginId}$HASHHASHHASH`;
+  if (o.status === 'closed') return insertClosedAccount(db, { ...o, passwordHash });
   const login = createLoginQueries(db);
-  const id = createSignupQueries(db).insertAccount({
-    memberId: o.memberId,
-    loginId: o.loginId,
-    passwordHash: o.passwordHash ?? `$argon2id$v=19$m=19456,t=2,p=1$SALTSALT${o.loginId}$HASHHASHHASH`,
-    email: o.email,
-    now: o.at,
-  });
+  const id = createSignupQueries(db).insertAccount({ memberId: o.memberId, loginId: o.loginId, passwordHash, email: o.email, now: o.at });
   if (o.lastLoginAt) login.recordSuccess(id, o.lastLoginAt);
   if (o.failedLogins || o.lockedUntil) login.setFailures(id, o.failedLogins ?? 0, o.lockedUntil ?? null);
-  if (o.status === 'closed') login.close(id, o.at, (o.closedReason ?? 'yearly_reset') as 'yearly_reset');
   return id;
+}
+
+/**
+ * A closed account kept as history. The product only ever closes an active account, and a
+ * member has at most one of those (a partial unique index), so a member with an active
+ * account and last year's closed one can only be set up by writing the closed row itself.
+ */
+function insertClosedAccount(db: Db, o: AccountRowOptions & { passwordHash: string }): number {
+  const result = db
+    .prepare(
+      `INSERT INTO accounts (member_id, login_id, password_hash, email, status, created_at, closed_at, closed_reason)
+       VALUES (?, ?, ?, ?, 'closed', ?, ?, ?)`,
+    )
+    .run(o.memberId, o.loginId, o.passwordHash, o.email, o.at, o.at, o.closedReason ?? 'yearly_reset');
+  return Number(result.lastInsertRowid);
 }
 
 export interface TestAccount {

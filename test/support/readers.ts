@@ -45,6 +45,29 @@ export interface AuditRow {
   detail: string | null;
 }
 
+export interface RegistrationRow {
+  login_id: string;
+  password_hash: string;
+  email: string;
+  completed_at: number | null;
+}
+
+export interface EmailCodeRow {
+  purpose: string;
+  email: string;
+  account_id: number | null;
+  code_hash: string;
+  failed_attempts: number;
+  consumed_at: number | null;
+  voided_at: number | null;
+}
+
+export interface AttemptRow {
+  kind: string;
+  success: number;
+  member_id: number | null;
+}
+
 export interface OutboxRow {
   kind: string;
   to_address: string;
@@ -69,6 +92,42 @@ export function createReaders(db: Db) {
     /** Every account of a member, oldest first (closed ones stay as history). */
     accountsOf(memberId: number): AccountRow[] {
       return db.prepare<[number], AccountRow>(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE member_id = ? ORDER BY id`).all(memberId);
+    },
+
+    /** The member's signup registration (the first, when a test made several). */
+    registrationOf(memberId: number): RegistrationRow | undefined {
+      return db
+        .prepare<[number], RegistrationRow>(
+          'SELECT login_id, password_hash, email, completed_at FROM signup_registrations WHERE member_id = ? ORDER BY id',
+        )
+        .get(memberId);
+    },
+
+    /** Every e-mail code sent for a member, oldest first (only hashes are stored). */
+    codesOf(memberId: number): EmailCodeRow[] {
+      return db
+        .prepare<[number], EmailCodeRow>(
+          `SELECT purpose, email, account_id, code_hash, failed_attempts, consumed_at, voided_at
+             FROM email_codes WHERE member_id = ? ORDER BY id`,
+        )
+        .all(memberId);
+    },
+
+    /** Until when the member's record is locked for signup (null: not locked). */
+    signupLockedUntil(memberId: number): number | null {
+      return db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(memberId) as number | null;
+    },
+
+    /** Identity-check and other attempts recorded against a member (null: against no member, the address only). */
+    attemptsOfMember(memberId: number | null): AttemptRow[] {
+      return db
+        .prepare<[number | null], AttemptRow>('SELECT kind, success, member_id FROM attempts WHERE member_id IS ? ORDER BY id')
+        .all(memberId);
+    },
+
+    /** How many stored sessions belong to an account. */
+    sessionCount(accountId: number): number {
+      return db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
     },
 
     /** The login attempts recorded against an account (null: those that matched no account). */
