@@ -7,8 +7,8 @@ import { migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { DEMO_INSURER, seedDemo } from '../../src/demo/seed.js';
 import { TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, cli } from '../support/app.js';
-import { makeInsurer, makeAccount } from '../support/factories.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { makeAccount, makeInsurer } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;

@@ -23,8 +23,7 @@ async function signedIn(): Promise<{ agent: TestAgent; account: TestAccount }> {
 async function requestCode(agent: TestAgent, email: string): Promise<string> {
   const before = ctx.smtp.mails.length;
   const res = await agent.submit('/portal/mypage/email', { email, emailConfirm: email });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/portal/mypage/email/verify');
+  expect(res).toRedirectTo('/portal/mypage/email/verify');
   await ctx.deliverMail();
   const mail = await ctx.smtp.waitForMail((m) => ctx.smtp.mails.indexOf(m) >= before && m.to === email);
   return /認証コード：(\d{6})/.exec(mail.text)![1]!;
@@ -55,8 +54,7 @@ describe('change e-mail', () => {
     expect(ctx.readers.account(account.id).email).toBe(account.email);
 
     const res = await agent.post('/portal/mypage/email/verify', { code });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage?done=email');
+    expect(res).toRedirectTo('/portal/mypage?done=email');
     expect(ctx.readers.account(account.id).email).toBe('new.address@example.co.jp');
     expect(codesOf(account.id)[0]!.consumed_at).toBe(ctx.clock.now());
     const mypage = visibleText((await agent.get('/portal/mypage?done=email')).text);
@@ -134,8 +132,7 @@ describe('change e-mail', () => {
   it('sends the code page back to the form when no code is waiting', async () => {
     const { agent } = await signedIn();
     const res = await agent.get('/portal/mypage/email/verify');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage/email');
+    expect(res).toRedirectTo('/portal/mypage/email');
   });
 
   it('refuses each of its forms without the CSRF token (403), changing nothing', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { DEMO_INSURER, DEMO_MEMBER, seedDemo } from '../../src/demo/seed.js';
 import { TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, cli } from '../support/app.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

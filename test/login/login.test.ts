@@ -4,7 +4,7 @@ import { verifyAgainstDummy, verifyPassword } from '../../src/lib/passwords.js';
 import { formatTime } from '../../src/lib/time.js';
 import { TestAgent, visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, acceptLatestTerms, makeAccount } from '../support/factories.js';
+import { acceptLatestTerms, makeAccount, makeAttempt, makeInsurer } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 
 // The real argon2 functions, observed: the unknown-ID path must spend a dummy verification.
@@ -44,8 +44,7 @@ describe('login page', () => {
     acceptLatestTerms(ctx.db, ctx.clock, account);
     const agent = new TestAgent(ctx.app);
     const res = await logIn(agent, 'kENPO01', account.password);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage');
+    expect(res).toRedirectTo('/portal/mypage');
     const row = ctx.readers.account(account.id);
     expect(row.last_login_at).toBe(ctx.clock.now());
     expect(row.previous_login_at).toBeNull();
@@ -170,9 +169,8 @@ describe('per-address cap', () => {
       const account = await makeAccount(cap.db, cap.clock);
       const agent = new TestAgent(cap.app);
       await logIn(agent, 'unknown-first', 'Wrong#pass1');
-      const ip = (cap.db.prepare("SELECT client_ip FROM attempts WHERE kind = 'login'").pluck().get() as string);
-      const insert = cap.db.prepare("INSERT INTO attempts (kind, success, client_ip, at) VALUES ('login', 0, ?, ?)");
-      for (let i = 0; i < 49; i++) insert.run(ip, cap.clock.now());
+      const ip = cap.readers.attempts('login')[0]!.client_ip;
+      for (let i = 0; i < 49; i++) makeAttempt(cap.db, { kind: 'login', at: cap.clock.now(), clientIp: ip });
       vi.mocked(verifyPassword).mockClear();
       vi.mocked(verifyAgainstDummy).mockClear();
 

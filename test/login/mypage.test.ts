@@ -5,7 +5,7 @@ import { formatDateTime } from '../../src/lib/time.js';
 import { createNoticeService } from '../../src/features/notices/service.js';
 import { TestAgent, visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, makeMember, acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { acceptLatestTerms, makeAccount, makeInsurer, makeMember, type TestAccount } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
@@ -22,8 +22,7 @@ async function signedIn(o: Parameters<typeof makeAccount>[2] = {}): Promise<{ ag
   return { agent, account };
 }
 
-const sessionsOf = (accountId: number) =>
-  ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
+const sessionsOf = (accountId: number) => ctx.readers.sessionCount(accountId);
 
 describe('my page', () => {
   it('greets the member by name with the society, its current notices, login times and the masked address', async () => {
@@ -93,8 +92,7 @@ describe('change password', () => {
     const res = await agent.post('/portal/mypage/password', {
       currentPassword: account.password, newPassword: 'Fresh#Pass42', newPasswordConfirm: 'Fresh#Pass42',
     });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage?done=password');
+    expect(res).toRedirectTo('/portal/mypage?done=password');
     expect(visibleText((await agent.get('/portal/mypage?done=password')).text)).toContain('パスワードを変更しました');
     expect(await verifyPassword(ctx.readers.account(account.id).password_hash, 'Fresh#Pass42')).toBe(true);
     expect(sessionsOf(account.id)).toBe(1);

@@ -4,7 +4,7 @@ import { verifyPassword } from '../../src/lib/passwords.js';
 import { sha256 } from '../../src/lib/tokens.js';
 import { TestAgent, visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeMember, acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { acceptLatestTerms, lockAccount, makeAccount, makeAttempt, makeMember, type TestAccount } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
@@ -13,15 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const resetsOf = (accountId: number) =>
-  ctx.db
-    .prepare('SELECT token_hash, created_at, expires_at, used_at, voided_at FROM password_resets WHERE account_id = ? ORDER BY id')
-    .all(accountId) as { token_hash: string; created_at: number; expires_at: number; used_at: number | null; voided_at: number | null }[];
+const resetsOf = (accountId: number) => ctx.readers.resetsOf(accountId);
 
 const attemptsOf = (kind: string) =>
-  ctx.db.prepare('SELECT success, member_id, account_id FROM attempts WHERE kind = ? ORDER BY id').all(kind) as {
-    success: number; member_id: number | null; account_id: number | null;
-  }[];
+  ctx.readers.attempts(kind).map(({ success, member_id, account_id }) => ({ success, member_id, account_id }));
 
 async function requestReset(loginId: string) {
   return new TestAgent(ctx.app).submit('/portal/password/forgot', { loginId });
@@ -53,7 +48,7 @@ describe('forgotten password: the request', () => {
     expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'password_reset', to_address: account.email, member_id: account.member.id, account_id: account.id, sensitive: 1 }),
     ]);
-    expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'password_reset'").pluck().get()).toBe(1);
+    expect(ctx.readers.mailCount('password_reset')).toBe(1);
     expect(attemptsOf('password_forgot').slice(-2)).toEqual([
       { success: 1, member_id: account.member.id, account_id: account.id },
       { success: 0, member_id: null, account_id: null },
@@ -115,7 +110,7 @@ describe('forgotten password: the link', () => {
     acceptLatestTerms(ctx.db, ctx.clock, account);
     const elsewhere = new TestAgent(ctx.app);
     await logIn(elsewhere, account.loginId, account.password);
-    ctx.db.prepare('UPDATE accounts SET failed_logins = 5, locked_until = ? WHERE id = ?').run(ctx.clock.now() + 15 * MINUTE, account.id);
+    lockAccount(ctx.db, account.id, ctx.clock.now() + 15 * MINUTE);
     const link = await resetLinkFor(account);
 
     const agent = new TestAgent(ctx.app);
@@ -134,7 +129,7 @@ describe('forgotten password: the link', () => {
     expect(row.failed_logins).toBe(0);
     expect(row.locked_until).toBeNull();
     expect(resetsOf(account.id)[0]!.used_at).toBe(ctx.clock.now());
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(account.id)).toBe(0);
+    expect(ctx.readers.sessionCount(account.id)).toBe(0);
     expect((await elsewhere.get('/portal/mypage')).status).toBe(303);
 
     await ctx.deliverMail();
@@ -249,7 +244,7 @@ describe('forgotten ID', () => {
     expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'userid_reminder', to_address: 'registered@example.jp', member_id: account.member.id, account_id: account.id }),
     ]);
-    expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'userid_reminder'").pluck().get()).toBe(1);
+    expect(ctx.readers.mailCount('userid_reminder')).toBe(1);
     await ctx.deliverMail();
     const mail = await ctx.smtp.waitForMail((m) => m.to === 'registered@example.jp');
     expect(mail.subject).toBe(`【${account.insurer.name}】ユーザーIDのお知らせ`);
@@ -263,13 +258,12 @@ describe('forgotten ID', () => {
       const account = await makeAccount(throttled.db, throttled.clock);
       const agent = new TestAgent(throttled.app);
       await agent.submit('/portal/userid/forgot', identity({ insurerCode: account.insurer.code, number: '999999' }));
-      const ip = throttled.db.prepare("SELECT client_ip FROM attempts WHERE kind = 'userid_forgot'").pluck().get() as string;
-      const insert = throttled.db.prepare("INSERT INTO attempts (kind, success, client_ip, at) VALUES ('identity', 0, ?, ?)");
-      for (let i = 0; i < 99; i++) insert.run(ip, throttled.clock.now());
+      const ip = throttled.readers.attempts('userid_forgot')[0]!.client_ip;
+      for (let i = 0; i < 99; i++) makeAttempt(throttled.db, { kind: 'identity', at: throttled.clock.now(), clientIp: ip });
       const res = await agent.submit('/portal/userid/forgot', identity({ insurerCode: account.insurer.code, number: account.member.number }));
       expect(res.status).toBe(429);
       expect(visibleText(res.text)).toContain('一時的に受付を停止しています');
-      expect(throttled.db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
+      expect(throttled.readers.mailCount()).toBe(0);
     } finally {
       await throttled.close();
     }

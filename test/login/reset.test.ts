@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, cli } from '../support/app.js';
-import { makeInsurer, acceptLatestTerms, makeAccount } from '../support/factories.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
@@ -35,7 +35,7 @@ describe('yearly reset (portal reset-accounts)', () => {
     }
     expect(ctx.readers.account(lastYear.id).closed_reason).toBe('staff');
     expect(ctx.readers.account(elsewhere.id).status).toBe('active');
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(a.id)).toBe(0);
+    expect(ctx.readers.sessionCount(a.id)).toBe(0);
     expect((await agent.get('/portal/mypage')).status).toBe(303);
 
     const again = await cli(ctx, ['reset-accounts', '--insurer', insurer.code]);
@@ -68,8 +68,7 @@ describe('yearly reset (portal reset-accounts)', () => {
 
     // The identity check of signup now goes on to step 2 for this member.
     const signup = await new TestAgent(ctx.app).submit('/portal/signup', identityOf(old));
-    expect(signup.status).toBe(303);
-    expect(signup.headers.location).toBe('/portal/signup/account');
+    expect(signup).toRedirectTo('/portal/signup/account');
 
     // A new account for the same member (even with the same ID) can exist beside the closed one.
     const renewed = await makeAccount(ctx.db, ctx.clock, { insurer, member: old.member, loginId: 'yearly01', password: 'Kenpo#2026x' });

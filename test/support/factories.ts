@@ -96,6 +96,16 @@ function insertClosedAccount(db: Db, o: AccountRowOptions & { passwordHash: stri
   return Number(result.lastInsertRowid);
 }
 
+/** Locks an account as `failedLogins` wrong passwords in a row do. */
+export function lockAccount(db: Db, accountId: number, until: number, failedLogins = 5): void {
+  createLoginQueries(db).setFailures(accountId, failedLogins, until);
+}
+
+/** Closes an active account (a yearly reset, or `staff` as a supervisor's closing records it). */
+export function closeAccount(db: Db, accountId: number, at: number, reason: 'yearly_reset' | 'staff' = 'yearly_reset'): void {
+  createLoginQueries(db).close(accountId, at, reason as 'yearly_reset');
+}
+
 export interface TestAccount {
   id: number;
   loginId: string;
@@ -167,9 +177,9 @@ export function makePendingSignup(
 /** One recorded attempt (identity check, login or code entry), through the feature that records it. */
 export function makeAttempt(
   db: Db,
-  o: { kind: 'identity' | 'login' | 'code'; memberId?: number; accountId?: number; at: number; success?: boolean },
+  o: { kind: 'identity' | 'login' | 'code'; memberId?: number; accountId?: number; at: number; success?: boolean; clientIp?: string },
 ): void {
-  const common = { success: o.success ?? false, clientIp: TEST_IP, at: o.at };
+  const common = { success: o.success ?? false, clientIp: o.clientIp ?? TEST_IP, at: o.at };
   if (o.kind === 'identity') createIdentityQueries(db).recordAttempt({ ...common, kind: 'identity', memberId: o.memberId ?? null });
   else if (o.kind === 'login') createLoginQueries(db).recordAttempt({ ...common, memberId: o.memberId ?? null, accountId: o.accountId ?? null });
   else createEmailCodeQueries(db).recordAttempt({ ...common, memberId: o.memberId!, accountId: o.accountId ?? null });

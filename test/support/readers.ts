@@ -125,6 +125,31 @@ export function createReaders(db: Db) {
         .all(memberId);
     },
 
+    /** Attempts of one kind ('login', 'identity', 'userid_forgot', 'password_forgot', 'code' …), oldest first. */
+    attempts(kind: string): { success: number; member_id: number | null; account_id: number | null; client_ip: string }[] {
+      return db
+        .prepare<[string], { success: number; member_id: number | null; account_id: number | null; client_ip: string }>(
+          'SELECT success, member_id, account_id, client_ip FROM attempts WHERE kind = ? ORDER BY id',
+        )
+        .all(kind);
+    },
+
+    /** The password-reset links of an account, oldest first (only hashes are stored). */
+    resetsOf(accountId: number) {
+      return db
+        .prepare<[number], { token_hash: string; created_at: number; expires_at: number; used_at: number | null; voided_at: number | null }>(
+          'SELECT token_hash, created_at, expires_at, used_at, voided_at FROM password_resets WHERE account_id = ? ORDER BY id',
+        )
+        .all(accountId);
+    },
+
+    /** How many mails are in the outbox, of one kind or of every kind. */
+    mailCount(kind?: string): number {
+      return kind === undefined
+        ? (db.prepare('SELECT count(*) FROM outbox').pluck().get() as number)
+        : (db.prepare('SELECT count(*) FROM outbox WHERE kind = ?').pluck().get(kind) as number);
+    },
+
     /** How many stored sessions belong to an account. */
     sessionCount(accountId: number): number {
       return db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
