@@ -3,7 +3,7 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY, MINUTE } from '../../src/lib/clock.js';
 import { visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, makeMember, makeAccountRow, makePasswordReset } from '../support/factories.js';
+import { lockSignup, lockStaff, makeAccountRow, makeInsurer, makeMember, makePasswordReset } from '../support/factories.js';
 import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
@@ -31,18 +31,13 @@ function registeredMember(insurer: Insurer, o: { lockedUntil?: number | null; si
     lockedUntil: o.lockedUntil ?? null,
     failedLogins: o.lockedUntil ? 5 : 0,
   });
-  if (o.signupLockedUntil) ctx.db.prepare('UPDATE members SET signup_locked_until = ? WHERE id = ?').run(o.signupLockedUntil, m.id);
+  if (o.signupLockedUntil) lockSignup(ctx.db, m.id, o.signupLockedUntil, ctx.clock.now());
   return { member: m, accountId };
 }
 
-const outboxCount = () => ctx.db.prepare('SELECT count(*) FROM outbox').pluck().get() as number;
-const account = (id: number) =>
-  ctx.db
-    .prepare<[number], { status: string; locked_until: number | null; failed_logins: number; closed_reason: string | null; closed_by_staff_id: number | null; closed_at: number | null }>(
-      'SELECT status, locked_until, failed_logins, closed_reason, closed_by_staff_id, closed_at FROM accounts WHERE id = ?',
-    )
-    .get(id)!;
-const staffId = (login: string) => ctx.db.prepare('SELECT id FROM staff WHERE login_id = ?').pluck().get(login) as number;
+const outboxCount = () => ctx.readers.mailCount();
+const account = (id: number) => ctx.readers.account(id);
+const staffId = (login: string) => ctx.readers.staffId(login);
 
 async function act(who: SignedIn, memberId: number, action: string, fields: Record<string, string | string[]>) {
   await who.agent.get(`/staff/members/${memberId}`);
@@ -54,8 +49,7 @@ describe('sending the user-ID reminder', () => {
     const { member, accountId } = registeredMember(a);
     const mark = ctx.readers.lastAuditId();
     const res = await act(op, member.id, 'userid-reminder', { reason: '電話で問い合わせ、本人確認済み' });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(`/staff/members/${member.id}`);
+    expect(res).toRedirectTo(`/staff/members/${member.id}`);
     expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'view_member', member_id: member.id }),
       expect.objectContaining({ action: 'send_userid', member_id: member.id, reason: '電話で問い合わせ、本人確認済み', staff_login: 'op-act' }),
@@ -116,7 +110,7 @@ describe('supervisor-only actions', () => {
     const until = ctx.clock.now() + 10 * MINUTE;
     const { member, accountId } = registeredMember(a, { lockedUntil: until, signupLockedUntil: until });
     await op.agent.get(`/staff/members/${member.id}`);
-    const before = { account: account(accountId), audits: ctx.readers.auditCount(), sessions: ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get() };
+    const before = { account: account(accountId), audits: ctx.readers.auditCount(), sessions: ctx.readers.count('sessions') };
     for (const action of ['unlock', 'close']) {
       const res = await op.agent.post(`/staff/members/${member.id}/${action}`, { reason: 'テスト' });
       expect(res.status, action).toBe(403);
@@ -127,7 +121,7 @@ describe('supervisor-only actions', () => {
     }
     expect((await op.agent.post(`/staff/team/${staffId('sv-act')}/unlock`, { reason: 'x' })).status).toBe(403);
     expect(account(accountId)).toEqual(before.account);
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBe(until);
+    expect(ctx.readers.signupLockedUntil(member.id)).toBe(until);
     expect(ctx.readers.auditCount()).toBe(before.audits);
     // The member page does not even offer them.
     const page = visibleText((await op.agent.get(`/staff/members/${member.id}`)).text);
@@ -168,7 +162,7 @@ describe('supervisor-only actions', () => {
     const res = await act(sv, member.id, 'close', { reason: '本人の依頼により停止' });
     expect(res.status).toBe(303);
     expect(account(accountId)).toMatchObject({ status: 'closed', closed_reason: 'staff', closed_by_staff_id: staffId('sv-act'), closed_at: ctx.clock.now() });
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId)).toBe(0);
+    expect(ctx.readers.sessionCount(accountId)).toBe(0);
     expect(ctx.db.prepare('SELECT voided_at FROM password_resets WHERE account_id = ?').pluck().get(accountId)).toBe(ctx.clock.now());
     expect(ctx.readers.auditRows(mark)[1]).toMatchObject({ action: 'close_account', member_id: member.id, reason: '本人の依頼により停止' });
     const page = await sv.agent.get(`/staff/members/${member.id}`);
@@ -181,7 +175,7 @@ describe('supervisor-only actions', () => {
 
   it('a supervisor unlocks a staff member who failed to sign in 5 times', async () => {
     const lockedId = staffId('op-act');
-    ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), lockedId);
+    lockStaff(ctx.db, lockedId, ctx.clock.now());
     let res = await sv.agent.get('/staff/team');
     expect(visibleText(res.text)).toMatch(/op-act オペレーター kenpoa ロック中/);
     res = await sv.agent.post(`/staff/team/${lockedId}/unlock`, { reason: '' });
@@ -189,7 +183,7 @@ describe('supervisor-only actions', () => {
     const mark = ctx.readers.lastAuditId();
     res = await sv.agent.post(`/staff/team/${lockedId}/unlock`, { reason: '本人確認済み' });
     expect(res.status).toBe(303);
-    expect(ctx.db.prepare('SELECT locked_at, failed_logins FROM staff WHERE id = ?').get(lockedId)).toEqual({ locked_at: null, failed_logins: 0 });
+    expect(ctx.readers.staffLock('op-act')).toEqual({ locked_at: null, failed_logins: 0 });
     expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'unlock_staff', detail: 'op-act', reason: '本人確認済み' })]);
     expect(visibleText((await sv.agent.get('/staff/team')).text)).toContain('op-act のロックを解除しました');
     expect((await sv.agent.post('/staff/team/99999/unlock', { reason: 'x' })).status).toBe(404);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell, writeAuditCsv } from '../../src/features/audit/csv.js';
 import { recordAudit } from '../../src/features/audit/writer.js';
 import { visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, cli } from '../support/app.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
 import { makeInsurer, makeMember } from '../support/factories.js';
 import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
@@ -64,7 +64,7 @@ describe('/staff/audit', () => {
     expect(text).toContain('前日');
     expect(res.text).toContain(`href="/staff/members/${member.id}"`);
 
-    const rows = ctx.db.prepare('SELECT action, query FROM audit_log WHERE id > ? ORDER BY id').all(mark);
+    const rows = ctx.readers.auditRows(mark).map(({ action, query }) => ({ action, query }));
     expect(rows).toEqual([
       { action: 'view_audit', query: 'スタッフ=OP-FILTER 開始日=2026-03-11 終了日=2026-03-11' },
       { action: 'view_audit', query: `加入者ID=${member.id}` },
@@ -113,7 +113,7 @@ describe('/staff/audit', () => {
     expect(lines[1]).toMatch(/^\d+,2026-01-05 09:15:00,,csv-op,198\.51\.100\.7,search,加入者検索,row 0,,"'=HYPERLINK\(""http:\/\/evil""\)",$/);
     expect(body).toContain('"改行\nと ""引用符"", カンマ"');
     expect(lines.filter((l) => l.includes('csv-op')).length).toBe(2);
-    expect(ctx.db.prepare('SELECT action, query FROM audit_log WHERE id > ?').all(mark)).toEqual([
+    expect(ctx.readers.auditRows(mark).map(({ action, query }) => ({ action, query }))).toEqual([
       { action: 'export_audit', query: 'スタッフ=csv-op 開始日=2026-01-05 終了日=2026-01-05' },
     ]);
   });

@@ -3,7 +3,7 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
 import { visibleText } from '../support/agent.js';
 import { createTestContext, type TestContext } from '../support/app.js';
-import { makeInsurer, makeMember, makeAccountRow, makeAttempt, makeOutboxMail, makePasswordReset, makePendingSignup, makeTerms } from '../support/factories.js';
+import { lockSignup, makeAccountRow, makeAttempt, makeInsurer, makeMember, makeOutboxMail, makePasswordReset, makePendingSignup, makeTerms } from '../support/factories.js';
 import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
@@ -80,7 +80,7 @@ describe('the status shown for a member in each state', () => {
 
   it('ロック中: a locked identity check, without an account', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare('UPDATE members SET signup_locked_until = ? WHERE id = ?').run(ctx.clock.now() + 30 * MINUTE, m.id);
+    lockSignup(ctx.db, m.id, ctx.clock.now() + 30 * MINUTE, ctx.clock.now());
     const p = await page(m.id);
     expect(p.status).toBe('ロック中');
     expect(p.text).toContain('本人確認（初回登録）の失敗が続いたため');

@@ -2,8 +2,8 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
 import { TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, cli } from '../support/app.js';
-import { makeInsurer, makeAccount } from '../support/factories.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { makeAccount, makeInsurer } from '../support/factories.js';
 import { logIn } from '../support/member-flows.js';
 import { addStaff, firstSignIn, NEW_PASSWORD, secretOnPage, signIn, staffCookie, totpCode } from '../support/staff-flows.js';
 
@@ -62,8 +62,7 @@ describe('first sign-in', () => {
     const anonymousCookie = (await agent.get('/staff/login'), staffCookie(agent));
 
     let res = await agent.post('/staff/login', { loginId: 'FIRST-OP', password: initial });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/login/password');
+    expect(res).toRedirectTo('/staff/login/password');
     // The password alone signs nobody in.
     expect((await agent.get('/staff/')).headers.location).toBe('/staff/login');
 
@@ -96,8 +95,7 @@ describe('first sign-in', () => {
 
     const mark = ctx.readers.lastAuditId();
     res = await agent.post('/staff/login/enrol', { code: totpCode(secret, ctx.clock.now()) });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/');
+    expect(res).toRedirectTo('/staff/');
     expect(staffCookie(agent)).not.toBe(anonymousCookie); // new session id at sign-in
 
     res = await agent.get('/staff/');
@@ -289,11 +287,10 @@ describe('the staff session', () => {
     expect((await logIn(member, account.loginId, account.password)).status).toBe(303);
     const sid = member.cookie('portal.sid');
     expect(sid).toBeDefined();
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(account.id)).toBe(1);
+    expect(ctx.readers.sessionCount(account.id)).toBe(1);
 
     const res = await member.get('/staff/');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/login');
+    expect(res).toRedirectTo('/staff/login');
     const renamed = await request(ctx.app).get('/staff/').set('Cookie', `staff.sid=${sid}`);
     expect(renamed.headers.location).toBe('/staff/login');
   });

@@ -6,6 +6,7 @@ import { createRecoveryQueries } from '../../src/features/recovery/queries.js';
 import { insertInsurer, type Insurer } from '../../src/features/registry/insurers.js';
 import { insertMember, type Member, type NewMember } from '../../src/features/registry/members.js';
 import { createSignupQueries } from '../../src/features/signup/queries.js';
+import { countStaffFailure } from '../../src/features/staff/queries.js';
 import { createTermsQueries } from '../../src/features/terms/queries.js';
 import { createTermsService } from '../../src/features/terms/service.js';
 import type { Clock } from '../../src/lib/clock.js';
@@ -104,6 +105,16 @@ export function lockAccount(db: Db, accountId: number, until: number, failedLogi
 /** Closes an active account (a yearly reset, or `staff` as a supervisor's closing records it). */
 export function closeAccount(db: Db, accountId: number, at: number, reason: 'yearly_reset' | 'staff' = 'yearly_reset'): void {
   createLoginQueries(db).close(accountId, at, reason as 'yearly_reset');
+}
+
+/** Locks a member's record for signup until `until`, as 5 failed identity checks do. */
+export function lockSignup(db: Db, memberId: number, until: number, now: number): void {
+  createIdentityQueries(db).lockMember(memberId, until, now);
+}
+
+/** Locks a staff account as 5 failed sign-ins in a row do. */
+export function lockStaff(db: Db, staffId: number, now: number): void {
+  for (let i = 0; i < 5; i++) countStaffFailure(db, staffId, now, 5);
 }
 
 export interface TestAccount {

@@ -18,6 +18,7 @@ export interface AccountRow {
   password_hash: string;
   closed_at: number | null;
   closed_reason: string | null;
+  closed_by_staff_id: number | null;
 }
 
 export interface MemberRow {
@@ -78,7 +79,7 @@ export interface OutboxRow {
 }
 
 const ACCOUNT_COLUMNS = `id, member_id, login_id, status, email, failed_logins, locked_until, last_login_at,
-  previous_login_at, password_hash, closed_at, closed_reason`;
+  previous_login_at, password_hash, closed_at, closed_reason, closed_by_staff_id`;
 
 export function createReaders(db: Db) {
   return {
@@ -216,6 +217,13 @@ export function createReaders(db: Db) {
 
     staffId(login: string): number {
       return db.prepare('SELECT id FROM staff WHERE login_id = ?').pluck().get(login) as number;
+    },
+
+    /** A staff account's failure count and lock (locked_at null: not locked). */
+    staffLock(login: string): { failed_logins: number; locked_at: number | null } | undefined {
+      return db
+        .prepare<[string], { failed_logins: number; locked_at: number | null }>('SELECT failed_logins, locked_at FROM staff WHERE login_id = ?')
+        .get(login);
     },
 
     /**
