@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.test.ts'],
+    setupFiles: ['test/support/setup.ts'],
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,

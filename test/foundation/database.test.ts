@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
 
 describe('database and migrations', () => {
   it('opens a file database in WAL mode with foreign keys on', () => {

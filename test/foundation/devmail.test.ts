@@ -12,7 +12,7 @@ import { TestClock } from '../../src/lib/clock.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
 import { createMailTransport } from '../../src/mail/transport.js';
-import { visibleText } from '../helpers/agent.js';
+import { visibleText } from '../support/agent.js';
 
 function appWith(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-devmail-'));

@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { echoValues, SECRET_FIELDS } from '../../src/http/forms.js';
 import { VIEWS_DIR } from '../../src/http/views.js';
-import { TestAgent } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { newSignedInStaff } from '../staff/helpers.js';
+import { TestAgent } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { newSignedInStaff } from '../support/staff-flows.js';
 
 const fieldValue = (html: string, name: string) =>
   new RegExp(`<(?:input|select)[^>]*name="${name}"[^>]*>`).exec(html)?.[0].match(/value="([^"]*)"/)?.[1];

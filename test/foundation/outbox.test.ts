@@ -10,9 +10,9 @@ import { createLogger } from '../../src/lib/logger.js';
 import { enqueueMail } from '../../src/mail/outbox.js';
 import { renderMail } from '../../src/mail/render.js';
 import { OutboxWorker } from '../../src/mail/worker.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { startSmtpServer } from '../helpers/smtp.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer } from '../support/factories.js';
+import { startSmtpServer } from '../support/smtp.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { keptPageCount } from '../../src/http/page-cache.js';
 import { SECOND } from '../../src/lib/clock.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { listen } from '../hardening/support/listen.js';
+import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer } from '../support/factories.js';
+import { listen } from '../support/app.js';
 
 /**
  * The login page and the empty signup form are kept rendered (src/http/page-cache.ts) and the

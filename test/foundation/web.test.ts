@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { makeInsurer } from '../helpers/factories.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { visibleText } from '../helpers/agent.js';
+import { makeInsurer } from '../support/factories.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { visibleText } from '../support/agent.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

@@ -3,12 +3,10 @@ import { LOGIN_ADDRESS_LIMIT } from '../../src/features/accounts/service.js';
 import { CODES_PER_HOUR } from '../../src/features/email-codes/service.js';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { TAKEN_ANSWERS_ADDRESS_LIMIT, TAKEN_ANSWERS_PER_MEMBER_HOUR } from '../../src/features/signup/service.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { acceptLatestTerms, logIn, makeAccount } from '../login/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, submitIdentity } from '../signup/helpers.js';
-import { listen, type Listening } from './support/listen.js';
+import { TestAgent, csrfTokenOf, visibleText } from '../support/agent.js';
+import { type Listening, type TestContext, createTestContext, listen } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, logIn, submitIdentity } from '../support/member-flows.js';
 
 /*
  * Every cap must hold when a burst arrives at once: each test sends all its requests before
@@ -47,7 +45,7 @@ describe('the per-address login cap under a burst', () => {
       expect(visibleText(res.text)).toContain('一時的にログインを受け付けていません');
     }
     // One attempt row per hash: the paused ones left none.
-    expect(countRows(ctx, 'attempts', "kind = 'login'")).toBe(LOGIN_ADDRESS_LIMIT.limit);
+    expect(ctx.readers.count('attempts', "kind = 'login'")).toBe(LOGIN_ADDRESS_LIMIT.limit);
   }, 120_000);
 
   it('60 wrong current passwords at once on my page: failed logins that lock the account at the fifth, never more hashed than the address cap', async () => {
@@ -65,13 +63,13 @@ describe('the per-address login cap under a burst', () => {
     );
     // Four are told the password is wrong; from the fifth on, that the account is locked (or the address paused).
     expect(statuses(answers)).toEqual({ 400: 4, 429: 56 });
-    const hashed = countRows(ctx, 'attempts', "kind = 'login' AND success = 0");
+    const hashed = ctx.readers.count('attempts', "kind = 'login' AND success = 0");
     expect(hashed).toBeGreaterThanOrEqual(5);
     expect(hashed).toBeLessThanOrEqual(LOGIN_ADDRESS_LIMIT.limit);
     // The account is locked, and the password did not change.
     const row = ctx.db.prepare('SELECT locked_until, password_hash FROM accounts WHERE id = ?').get(account.id) as { locked_until: number | null };
     expect(row.locked_until).not.toBeNull();
-    expect(countRows(ctx, 'outbox', "kind = 'password_changed'")).toBe(0);
+    expect(ctx.readers.count('outbox', "kind = 'password_changed'")).toBe(0);
   }, 120_000);
 });
 
@@ -90,8 +88,8 @@ describe('the code-mail cap under a burst', () => {
       ),
     );
     expect(statuses(answers)).toEqual({ 303: CODES_PER_HOUR, 429: 20 - CODES_PER_HOUR });
-    expect(countRows(ctx, 'email_codes', 'member_id = ?', member.id)).toBe(CODES_PER_HOUR);
-    expect(countRows(ctx, 'signup_registrations', 'member_id = ?', member.id)).toBe(CODES_PER_HOUR);
+    expect(ctx.readers.count('email_codes', 'member_id = ?', member.id)).toBe(CODES_PER_HOUR);
+    expect(ctx.readers.count('signup_registrations', 'member_id = ?', member.id)).toBe(CODES_PER_HOUR);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === 'burst@example.com')).toHaveLength(CODES_PER_HOUR);
   }, 120_000);
@@ -114,8 +112,8 @@ describe('login IDs found taken at signup step 2', () => {
     expect(visibleText(answers.find((r) => r.status === 429)!.text)).toContain('ユーザーIDの確認が短い時間に続いたため');
     // Past the ration a free ID is refused too: a different answer would tell as much.
     expect((await probe('surely-free-id')).status).toBe(429);
-    expect(countRows(ctx, 'attempts', "kind = 'login_id_taken' AND member_id = ?", member.id)).toBe(TAKEN_ANSWERS_PER_MEMBER_HOUR);
-    expect(countRows(ctx, 'email_codes')).toBe(0);
+    expect(ctx.readers.count('attempts', "kind = 'login_id_taken' AND member_id = ?", member.id)).toBe(TAKEN_ANSWERS_PER_MEMBER_HOUR);
+    expect(ctx.readers.count('email_codes')).toBe(0);
 
     ctx.clock.advance(61 * 60_000);
     await submitIdentity(agent, identityFields(insurer, member)); // the signup session ran out meanwhile
@@ -143,6 +141,6 @@ describe('login IDs found taken at signup step 2', () => {
     }
     expect(answers.filter((s) => s === 400)).toHaveLength(TAKEN_ANSWERS_ADDRESS_LIMIT.limit);
     expect(answers.filter((s) => s === 429)).toHaveLength(60 - TAKEN_ANSWERS_ADDRESS_LIMIT.limit);
-    expect(countRows(ctx, 'attempts', "kind = 'login_id_taken'")).toBe(TAKEN_ANSWERS_ADDRESS_LIMIT.limit);
+    expect(ctx.readers.count('attempts', "kind = 'login_id_taken'")).toBe(TAKEN_ANSWERS_ADDRESS_LIMIT.limit);
   }, 120_000);
 });

@@ -1,21 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { publishTerms } from '../login/factories.js';
-import { fuzzBudget, MEMBER_SHARE, splitBudget } from './support/fuzz.js';
-import {
-  errorLogLines,
-  fuzzForm,
-  fuzzQuery,
-  FuzzStats,
-  watchUnhandledRejections,
-  type FormTarget,
-  type FuzzState,
-  type QueryTarget,
-} from './support/fuzz-runner.js';
-import { listen, type Listening } from './support/listen.js';
-import { sessionMaker, type SessionMaker } from './support/sessions.js';
+import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { makeInsurer, publishTerms } from '../support/factories.js';
+import { fuzzBudget, MEMBER_SHARE, splitBudget } from '../support/fuzz/bodies.js';
+import { errorLogLines, fuzzForm, fuzzQuery, FuzzStats, watchUnhandledRejections, type FormTarget, type FuzzState, type QueryTarget } from '../support/fuzz/runner.js';
+import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 
 /*
  * Every form of the member side gets hostile posts WITH a valid CSRF token, so

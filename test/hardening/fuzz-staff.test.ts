@@ -1,23 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../src/features/registry/members.js';
-import { TestAgent } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { insertAccount } from '../staff/rows.js';
-import { expectSafeResponse, fuzzBudget, fuzzSeed, MEMBER_SHARE, pathSegment, splitBudget } from './support/fuzz.js';
-import {
-  errorLogLines,
-  fuzzForm,
-  fuzzQuery,
-  FuzzStats,
-  watchUnhandledRejections,
-  type FormTarget,
-  type FuzzState,
-  type QueryTarget,
-} from './support/fuzz-runner.js';
-import { listen, type Listening } from './support/listen.js';
-import { sessionMaker, type SessionMaker } from './support/sessions.js';
+import { TestAgent } from '../support/agent.js';
+import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { makeInsurer, makeMember, makeAccountRow } from '../support/factories.js';
+import { expectSafeResponse, fuzzBudget, fuzzSeed, MEMBER_SHARE, pathSegment, splitBudget } from '../support/fuzz/bodies.js';
+import { errorLogLines, fuzzForm, fuzzQuery, FuzzStats, watchUnhandledRejections, type FormTarget, type FuzzState, type QueryTarget } from '../support/fuzz/runner.js';
+import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 
 /*
  * Every form of the call-center console gets hostile posts with a valid CSRF
@@ -39,7 +28,7 @@ beforeAll(async () => {
   web = await listen(ctx.app);
   const insurer = makeInsurer(ctx.db, ctx.clock, { code: 'fuzzkenpo' });
   member = makeMember(ctx.db, ctx.clock, insurer);
-  insertAccount(ctx.db, { memberId: member.id, loginId: 'fuzz-member', email: 'fuzz-member@example.jp', at: ctx.clock.now() });
+  makeAccountRow(ctx.db, { memberId: member.id, loginId: 'fuzz-member', email: 'fuzz-member@example.jp', at: ctx.clock.now() });
   sessions = sessionMaker(ctx, web.server, insurer);
   supervisor = (await sessions.enrolledStaff('fuzz-sv', 'supervisor')).agent;
   codeStaff = await sessions.enrolledStaff('fuzz-code', 'operator');

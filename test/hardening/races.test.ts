@@ -9,14 +9,13 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import { LOGIN_LOCK_MS } from '../../src/features/accounts/service.js';
 import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth/service.js';
 import { MINUTE, SECOND, TestClock } from '../../src/lib/clock.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { accountRow, loginAttempts, makeAccount } from '../login/factories.js';
-import { countRows, identityFields, latestCode, reachCodeStep, submitIdentity } from '../signup/helpers.js';
-import { addStaff, auditRows } from '../staff/helpers.js';
-import { listen, type Listening } from './support/listen.js';
-import { emailDomains, writeRegistry } from './support/registry.js';
+import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { makeInsurer, makeMember, makeAccount } from '../support/factories.js';
+import { identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
+import { createReaders } from '../support/readers.js';
+import { writeRaceRegistry } from '../support/registry.js';
+import { addStaff } from '../support/staff-flows.js';
 
 /*
  * Fifty requests at once where one is expected: the answers may differ, the
@@ -59,10 +58,10 @@ describe('concurrent signup completions', () => {
       expect(res.status).toBeLessThan(500);
       if (res.status !== 303) expect(visibleText(res.text)).toContain('今年度の初回登録がすでに完了しています');
     }
-    expect(countRows(ctx, 'accounts', 'member_id = ?', member.id)).toBe(1);
-    expect(countRows(ctx, 'signup_registrations', 'member_id = ? AND completed_at IS NOT NULL', member.id)).toBe(1);
-    expect(countRows(ctx, 'email_codes', 'member_id = ? AND consumed_at IS NOT NULL', member.id)).toBe(1);
-    expect(countRows(ctx, 'outbox', "kind = 'signup_done' AND member_id = ?", member.id)).toBe(1);
+    expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(1);
+    expect(ctx.readers.count('signup_registrations', 'member_id = ? AND completed_at IS NOT NULL', member.id)).toBe(1);
+    expect(ctx.readers.count('email_codes', 'member_id = ? AND consumed_at IS NOT NULL', member.id)).toBe(1);
+    expect(ctx.readers.count('outbox', "kind = 'signup_done' AND member_id = ?", member.id)).toBe(1);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === 'race-one@example.com' && m.subject.includes('登録完了のお知らせ'))).toHaveLength(1);
   });
@@ -89,9 +88,9 @@ describe('concurrent signup completions', () => {
       expect(res.status).toBe(200);
       expect(visibleText(res.text)).toContain('今年度の初回登録がすでに完了しています');
     }
-    expect(countRows(ctx, 'accounts', 'member_id = ?', member.id)).toBe(1);
-    expect(countRows(ctx, 'signup_registrations', 'member_id = ? AND completed_at IS NOT NULL', member.id)).toBe(1);
-    expect(countRows(ctx, 'outbox', "kind = 'signup_done' AND member_id = ?", member.id)).toBe(1);
+    expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(1);
+    expect(ctx.readers.count('signup_registrations', 'member_id = ? AND completed_at IS NOT NULL', member.id)).toBe(1);
+    expect(ctx.readers.count('outbox', "kind = 'signup_done' AND member_id = ?", member.id)).toBe(1);
   });
 });
 
@@ -112,9 +111,9 @@ describe('concurrent code resends', () => {
     const refused = answers.filter((r) => r.status === 429);
     expect(refused).toHaveLength(N - 1);
     for (const res of refused) expect(visibleText(res.text)).toContain('認証コードの再送は1分に1回までです');
-    expect(countRows(ctx, 'email_codes', "member_id = ? AND purpose = 'signup'", member.id)).toBe(2);
-    expect(countRows(ctx, 'email_codes', "member_id = ? AND voided_at IS NULL AND consumed_at IS NULL", member.id)).toBe(1);
-    expect(countRows(ctx, 'outbox', "kind LIKE '%code%' AND member_id = ?", member.id)).toBe(2);
+    expect(ctx.readers.count('email_codes', "member_id = ? AND purpose = 'signup'", member.id)).toBe(2);
+    expect(ctx.readers.count('email_codes', "member_id = ? AND voided_at IS NULL AND consumed_at IS NULL", member.id)).toBe(1);
+    expect(ctx.readers.count('outbox', "kind LIKE '%code%' AND member_id = ?", member.id)).toBe(2);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === 'race-resend@example.com' && m.subject.includes('認証コードのお知らせ'))).toHaveLength(2);
   });
@@ -137,11 +136,11 @@ describe('concurrent wrong passwords', () => {
     // Every answer is the generic refusal: a guesser never learns of the lock (nor that the ID exists).
     expect(texts.filter((t) => t.includes('ユーザーIDまたはパスワードが正しくありません'))).toHaveLength(N);
     expect(texts.filter((t) => t.includes('ログインを15分間停止しています'))).toHaveLength(0);
-    const attempts = loginAttempts(ctx.db, account.id);
+    const attempts = ctx.readers.loginAttempts(account.id);
     expect(attempts).toHaveLength(N);
     expect(attempts.every((a) => a.success === 0)).toBe(true);
     // The fifth locked it; every guess after it counted too, each keeping the 15 minutes running.
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.failed_logins).toBe(N);
     expect(row.locked_until).toBe(ctx.clock.now() + LOGIN_LOCK_MS);
 
@@ -174,10 +173,10 @@ describe('concurrent wrong passwords', () => {
     // Failures that met the lock are recorded but no longer counted towards it.
     expect(staff.failed_logins).toBeGreaterThanOrEqual(5);
     expect(staff.locked_at).toBe(ctx.clock.now());
-    const failures = auditRows(ctx).filter((r) => r.action === 'signin_failed' && r.staff_login === 'race-staff');
+    const failures = ctx.readers.auditRows().filter((r) => r.action === 'signin_failed' && r.staff_login === 'race-staff');
     expect(failures).toHaveLength(STAFF_ADDRESS_FAILURE_LIMIT);
     expect(failures.filter((r) => r.detail?.includes('アカウントをロック'))).toHaveLength(1);
-    expect(countRows(ctx, 'attempts', "kind = 'staff_login' AND success = 0")).toBe(STAFF_ADDRESS_FAILURE_LIMIT);
+    expect(ctx.readers.count('attempts', "kind = 'staff_login' AND success = 0")).toBe(STAFF_ADDRESS_FAILURE_LIMIT);
   }, 60_000);
 });
 
@@ -190,8 +189,8 @@ describe('concurrent registry imports', () => {
       migrate(first);
       makeInsurer(first, ctx.clock, { code: 'racekenpo' });
       const second = openDatabase(file);
-      const csvA = writeRegistry(dir, 'a.csv', 3000, 'a.example.jp');
-      const csvB = writeRegistry(dir, 'b.csv', 3000, 'b.example.jp');
+      const csvA = writeRaceRegistry(dir, 'a.csv', 3000, 'a.example.jp');
+      const csvB = writeRaceRegistry(dir, 'b.csv', 3000, 'b.example.jp');
       const clock = new TestClock();
 
       const run = (db: typeof first, csv: string) => {
@@ -206,13 +205,13 @@ describe('concurrent registry imports', () => {
       const refused = a.code === 1 ? a : b;
       expect(refused.err).toMatch(/another import is running.*nothing was imported/);
       const winner = a.code === 0 ? 'a.example.jp' : 'b.example.jp';
-      expect(emailDomains(first)).toEqual([{ domain: winner, n: 3000 }]);
+      expect(createReaders(first).emailDomainsOfSymbol77()).toEqual([{ domain: winner, n: 3000 }]);
       expect(first.prepare('SELECT count(*) FROM registry_import_lock').pluck().get()).toBe(0);
 
       // Run again once the first has finished, the refused import goes through whole.
       const again = await run(second, a.code === 1 ? csvA : csvB);
       expect(again.code).toBe(0);
-      expect(emailDomains(first)).toEqual([{ domain: a.code === 1 ? 'a.example.jp' : 'b.example.jp', n: 3000 }]);
+      expect(createReaders(first).emailDomainsOfSymbol77()).toEqual([{ domain: a.code === 1 ? 'a.example.jp' : 'b.example.jp', n: 3000 }]);
       first.close();
       second.close();
     } finally {

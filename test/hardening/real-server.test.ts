@@ -9,11 +9,15 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { insertInsurer } from '../../src/features/registry/insurers.js';
 import { insertMember } from '../../src/features/registry/members.js';
-import { GOOD_PASSWORD } from '../signup/helpers.js';
-import { Browser, buildOnce, runPortalCli, serverEnv, startServer, stopServer, walExists, type ChildServer } from './support/child-server.js';
-import { emailDomains, writeRegistry } from './support/registry.js';
-import { REPO_ROOT } from './support/routes.js';
-import { startControlledSmtp, type ControlledSmtp } from './support/smtp.js';
+import { FetchAgent } from '../support/agent.js';
+import { GOOD_PASSWORD } from '../support/member-flows.js';
+import { createReaders } from '../support/readers.js';
+import { buildOnce, runPortalCli, serverEnv, startServer, stopServer, type ChildServer, REPO_ROOT } from '../support/real-server.js';
+import { writeRaceRegistry } from '../support/registry.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
+
+/** SQLite's write-ahead log beside the database: present while a writer has not checkpointed and closed. */
+const walExists = (dataDir: string) => fs.existsSync(path.join(dataDir, 'portal.db-wal'));
 
 /*
  * The real server (`node dist/server.js`) as a child process: killed in the
@@ -23,7 +27,7 @@ import { startControlledSmtp, type ControlledSmtp } from './support/smtp.js';
 
 const dirs: string[] = [];
 let server: ChildServer | undefined;
-let smtp: ControlledSmtp | undefined;
+let smtp: TestSmtpServer | undefined;
 
 beforeAll(() => buildOnce(), 180_000);
 afterEach(async () => {
@@ -77,8 +81,8 @@ const readonly = (dataDir: string) => new Database(dbFile(dataDir), { readonly: 
 class Stopped extends Error {}
 
 /** One whole signup over HTTP; true once the completion was acknowledged (303 to the done page). */
-async function signUp(base: string, m: RegistryMember, mailbox: ControlledSmtp, stopped: () => boolean): Promise<boolean> {
-  const b = new Browser(base);
+async function signUp(base: string, m: RegistryMember, mailbox: TestSmtpServer, stopped: () => boolean): Promise<boolean> {
+  const b = new FetchAgent(base);
   await b.get('/portal/signup');
   let r = await b.post('/portal/signup', {
     insurerCode: 'crashkenpo', symbol: '500', number: m.number, birthYear: '1985', birthMonth: '4', birthDay: '1', nameKana: 'ケンポ ショウコ',
@@ -103,7 +107,7 @@ const isConnectionError = (err: unknown) => err instanceof TypeError && /fetch f
 describe('crash safety', () => {
   it('after SIGKILL in the middle of signups: the database is intact, every acknowledged signup exists, every queued mail goes out after the restart', async () => {
     const { dataDir, members } = prepareDataDir(40);
-    smtp = await startControlledSmtp();
+    smtp = await startSmtpServer();
     const mailbox = smtp;
     server = await startServer({ dataDir, smtpUrl: smtp.url });
     const base = server.url;
@@ -175,10 +179,10 @@ describe('crash safety', () => {
 describe('graceful shutdown', () => {
   it('SIGTERM stops accepting connections, finishes the request in flight, closes the database and exits 0', async () => {
     const { dataDir } = prepareDataDir(1);
-    smtp = await startControlledSmtp();
+    smtp = await startSmtpServer();
     server = await startServer({ dataDir, smtpUrl: smtp.url });
     const { url, port } = server;
-    const browser = new Browser(url);
+    const browser = new FetchAgent(url);
     await browser.get('/portal/');
     const token = /name="_csrf" value="([^"]+)"/.exec(browser.lastPage)![1]!;
     const body = new URLSearchParams({ _csrf: token, loginId: 'in-flight-login', password: 'Wrong#pass1' }).toString();
@@ -221,7 +225,7 @@ describe('graceful shutdown', () => {
 
   it('a client that sends its headers byte by byte is cut off after headersTimeout (10 s), and cannot hold the server meanwhile', async () => {
     const { dataDir } = prepareDataDir(1);
-    smtp = await startControlledSmtp();
+    smtp = await startSmtpServer();
     server = await startServer({ dataDir, smtpUrl: smtp.url });
     const socket = net.connect(server.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
@@ -286,8 +290,8 @@ describe('concurrent registry imports in two processes', () => {
     );
     db.close();
     const rows = 20_000;
-    const csvA = writeRegistry(dataDir, 'a.csv', rows, 'a.example.jp');
-    const csvB = writeRegistry(dataDir, 'b.csv', rows, 'b.example.jp');
+    const csvA = writeRaceRegistry(dataDir, 'a.csv', rows, 'a.example.jp');
+    const csvB = writeRaceRegistry(dataDir, 'b.csv', rows, 'b.example.jp');
     const env = serverEnv({ dataDir, port: 0, smtpUrl: 'smtp://127.0.0.1:25' });
 
     const [a, b] = await Promise.all([runPortalCli(['import-members', csvA], env), runPortalCli(['import-members', csvB], env)]);
@@ -297,7 +301,7 @@ describe('concurrent registry imports in two processes', () => {
     }
     expect([a.code, b.code]).toContain(0);
     const check = readonly(dataDir);
-    const domains = emailDomains(check);
+    const domains = createReaders(check).emailDomainsOfSymbol77();
     expect(domains).toHaveLength(1);
     expect(domains[0]!.n).toBe(rows);
     expect(check.prepare('SELECT count(*) FROM registry_import_lock').pluck().get()).toBe(0);

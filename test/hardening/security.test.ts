@@ -2,16 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { makeAccount, publishTerms } from '../login/factories.js';
-import { GOOD_PASSWORD, identityFields } from '../signup/helpers.js';
-import { addStaff, NEW_PASSWORD, totpCode } from '../staff/helpers.js';
-import { insertAccount } from '../staff/rows.js';
-import { listen, type Listening } from './support/listen.js';
-import { allPostPaths, declaredRoutes, POST_ROUTES } from './support/routes.js';
-import { sessionMaker, type SessionMaker } from './support/sessions.js';
+import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { makeInsurer, makeMember, makeAccount, publishTerms, makeAccountRow } from '../support/factories.js';
+import { allPostPaths, declaredRoutes, POST_ROUTES } from '../support/fuzz/routes.js';
+import { GOOD_PASSWORD, identityFields } from '../support/member-flows.js';
+import { sessionMaker, type SessionMaker } from '../support/sessions.js';
+import { addStaff, NEW_PASSWORD, totpCode } from '../support/staff-flows.js';
 
 /*
  * The security baseline of DESIGN.md, route by route: CSRF token and Origin on
@@ -50,7 +47,7 @@ function snapshot(): string {
 /** A member with an active account (no real hash needed: staff actions never check it). */
 function registeredMember(o: { lockedUntil?: number } = {}): Member {
   const m = makeMember(ctx.db, ctx.clock, insurer);
-  insertAccount(ctx.db, { memberId: m.id, loginId: `sec-member-${m.id}`, email: `sec-member-${m.id}@example.jp`, at: ctx.clock.now(), lockedUntil: o.lockedUntil ?? null, failedLogins: o.lockedUntil ? 5 : 0 });
+  makeAccountRow(ctx.db, { memberId: m.id, loginId: `sec-member-${m.id}`, email: `sec-member-${m.id}@example.jp`, at: ctx.clock.now(), lockedUntil: o.lockedUntil ?? null, failedLogins: o.lockedUntil ? 5 : 0 });
   return m;
 }
 

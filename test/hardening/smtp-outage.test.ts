@@ -3,12 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { SECOND } from '../../src/lib/clock.js';
 import { createMailTransport } from '../../src/mail/transport.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { reachCodeStep } from '../signup/helpers.js';
-import { listen, type Listening } from './support/listen.js';
-import { startControlledSmtp, type ControlledSmtp } from './support/smtp.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { reachCodeStep } from '../support/member-flows.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 
 /*
  * The mail server goes away in the middle of the signup season. The portal
@@ -19,7 +18,7 @@ import { startControlledSmtp, type ControlledSmtp } from './support/smtp.js';
 let ctx: TestContext;
 let web: Listening;
 let insurer: Insurer;
-let revived: ControlledSmtp | undefined;
+let revived: TestSmtpServer | undefined;
 beforeEach(async () => {
   ctx = await createTestContext({ LOG_LEVEL: 'error' });
   web = await listen(ctx.app);
@@ -74,7 +73,7 @@ describe('the mail server is down', () => {
     expect(row.text_body).toMatch(/認証コード：\d{6}/);
     expect(row.next_attempt_at).toBeGreaterThan(ctx.clock.now()); // retried with backoff, not in a tight loop
 
-    revived = await startControlledSmtp(port);
+    revived = await startSmtpServer({ port });
     // Nothing is sent before the retry is due (the worker ticks every 25 ms here) …
     ctx.deps.outbox.start(25);
     await new Promise((r) => setTimeout(r, 300));
@@ -82,7 +81,7 @@ describe('the mail server is down', () => {
     // … and once it is, the worker's timer sends it by itself.
     ctx.clock.advance(row.next_attempt_at - ctx.clock.now() + SECOND);
     await workerUntil(() => revived!.mails.length > 0);
-    const mail = await revived.waitFor((m) => m.to === 'outage-1@example.com');
+    const mail = await revived.waitForMail((m) => m.to === 'outage-1@example.com');
     expect(mail.subject).toContain('認証コードのお知らせ');
     row = codeMail(member.id);
     expect(row.sent_at).not.toBeNull();

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { makeAccount } from './factories.js';
+import { TestAgent, csrfTokenOf, visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeAccount, makeInsurer } from '../support/factories.js';
 
 /*
  * Behind a proxy (TRUST_PROXY) the client address comes from X-Forwarded-For. Every

@@ -6,10 +6,10 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { DEMO_INSURER, seedDemo } from '../../src/demo/seed.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { cli, logIn, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { makeAccount, makeInsurer } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let dir: string;

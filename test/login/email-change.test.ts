@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, type TestAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -22,8 +23,7 @@ async function signedIn(): Promise<{ agent: TestAgent; account: TestAccount }> {
 async function requestCode(agent: TestAgent, account: TestAccount, email: string): Promise<string> {
   const before = ctx.smtp.mails.length;
   const res = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email, emailConfirm: email });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/portal/mypage/email/verify');
+  expect(res).toRedirectTo('/portal/mypage/email/verify');
   await ctx.deliverMail();
   const mail = await ctx.smtp.waitForMail((m) => ctx.smtp.mails.indexOf(m) >= before && m.to === email);
   return /認証コード：(\d{6})/.exec(mail.text)![1]!;
@@ -44,12 +44,12 @@ describe('change e-mail', () => {
       const res = await agent.submit('/portal/mypage/email', { currentPassword: `Wrong#pass${i}`, email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
       expect(res.status).toBe(400);
       expect(visibleText(res.text)).toContain('現在のパスワードが正しくありません');
-      expect(accountRow(ctx.db, account.id).failed_logins).toBe(i);
+      expect(ctx.readers.account(account.id).failed_logins).toBe(i);
     }
     const fifth = await agent.submit('/portal/mypage/email', { currentPassword: 'Wrong#pass5', email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
     expect(fifth.status).toBe(429);
     expect(visibleText(fifth.text)).toContain('パスワードを5回続けて間違えたため');
-    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
+    expect(ctx.readers.account(account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
     // Locked: even the right password moves nothing now.
     const locked = await agent.submit('/portal/mypage/email', { currentPassword: account.password, email: 'thief@example.co.jp', emailConfirm: 'thief@example.co.jp' });
     expect(locked.status).toBe(429);
@@ -57,7 +57,7 @@ describe('change e-mail', () => {
     expect(ctx.db.prepare("SELECT count(*) FROM attempts WHERE account_id = ? AND kind = 'login' AND success = 0").pluck().get(account.id)).toBe(5);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === 'thief@example.co.jp')).toEqual([]);
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
   });
 
   it('sends a code to the new address, changes it on the right code, and tells the old address', async () => {
@@ -70,24 +70,23 @@ describe('change e-mail', () => {
     const code = await requestCode(agent, account, 'new.address@example.co.jp');
     const mail = ctx.smtp.mails.find((m) => m.to === 'new.address@example.co.jp')!;
     expect(mail.subject).toBe(`【${account.insurer.name}】メールアドレス変更の認証コードのお知らせ`);
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'email_change_code', to_address: 'new.address@example.co.jp', member_id: account.member.id, sensitive: 1 }),
     ]);
     const verify = await agent.get('/portal/mypage/email/verify');
     expect(visibleText(verify.text)).toContain('new.address@example.co.jp');
     expect(verify.text).toContain('autocomplete="one-time-code"');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
 
     const res = await agent.post('/portal/mypage/email/verify', { code });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage?done=email');
-    expect(accountRow(ctx.db, account.id).email).toBe('new.address@example.co.jp');
+    expect(res).toRedirectTo('/portal/mypage?done=email');
+    expect(ctx.readers.account(account.id).email).toBe('new.address@example.co.jp');
     expect(codesOf(account.id)[0]!.consumed_at).toBe(ctx.clock.now());
     const mypage = visibleText((await agent.get('/portal/mypage?done=email')).text);
     expect(mypage).toContain('メールアドレスを変更しました');
     expect(mypage).toContain('n****@example.co.jp');
 
-    expect(outboxFor(ctx.db, account.id).map((m) => [m.kind, m.to_address])).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id).map((m) => [m.kind, m.to_address])).toEqual([
       ['email_change_code', 'new.address@example.co.jp'],
       ['email_changed', account.email],
     ]);
@@ -105,7 +104,7 @@ describe('change e-mail', () => {
     const res = await agent.post('/portal/mypage/email/verify', { code: wrong });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('あと4回間違えると');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
   });
 
   it('refuses a code after 10 minutes', async () => {
@@ -115,7 +114,7 @@ describe('change e-mail', () => {
     const res = await agent.post('/portal/mypage/email/verify', { code });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('有効期限が切れました');
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
   });
 
   it('resends a new code no sooner than a minute later, voiding the old one', async () => {
@@ -137,7 +136,7 @@ describe('change e-mail', () => {
     await agent.get('/portal/mypage/email/verify');
     if (first !== second) expect((await agent.post('/portal/mypage/email/verify', { code: first })).status).toBe(400);
     expect((await agent.post('/portal/mypage/email/verify', { code: second })).status).toBe(303);
-    expect(accountRow(ctx.db, account.id).email).toBe('again@example.co.jp');
+    expect(ctx.readers.account(account.id).email).toBe('again@example.co.jp');
   });
 
   it('checks the new address like signup does: shape, confirmation, not the current one', async () => {
@@ -158,8 +157,7 @@ describe('change e-mail', () => {
   it('sends the code page back to the form when no code is waiting', async () => {
     const { agent } = await signedIn();
     const res = await agent.get('/portal/mypage/email/verify');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage/email');
+    expect(res).toRedirectTo('/portal/mypage/email');
   });
 
   it('refuses each of its forms without the CSRF token (403), changing nothing', async () => {
@@ -172,7 +170,7 @@ describe('change e-mail', () => {
     expect((await agent.post('/portal/mypage/email/verify', { code, _csrf: 'forged' })).status).toBe(403);
     ctx.clock.advance(61 * SECOND);
     expect((await agent.post('/portal/mypage/email/verify/resend', { _csrf: 'forged' })).status).toBe(403);
-    expect(accountRow(ctx.db, account.id).email).toBe(account.email);
+    expect(ctx.readers.account(account.id).email).toBe(account.email);
     expect(codesOf(account.id)).toHaveLength(1);
   });
 });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { DEMO_INSURER, DEMO_MEMBER, seedDemo } from '../../src/demo/seed.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { cli } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

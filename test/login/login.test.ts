@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { verifyAgainstDummy, verifyPassword } from '../../src/lib/passwords.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, logIn, loginAttempts, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeAttempt, makeInsurer } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 // The real argon2 functions, observed: the unknown-ID path must spend a dummy verification.
 vi.mock('../../src/lib/passwords.js', async (importOriginal) => {
@@ -43,12 +43,11 @@ describe('login page', () => {
     acceptLatestTerms(ctx.db, ctx.clock, account);
     const agent = new TestAgent(ctx.app);
     const res = await logIn(agent, 'kENPO01', account.password);
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage');
-    const row = accountRow(ctx.db, account.id);
+    expect(res).toRedirectTo('/portal/mypage');
+    const row = ctx.readers.account(account.id);
     expect(row.last_login_at).toBe(ctx.clock.now());
     expect(row.previous_login_at).toBeNull();
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 1, account_id: account.id, client_ip: expect.any(String) }]);
+    expect(ctx.readers.loginAttempts(account.id)).toEqual([{ success: 1, account_id: account.id, client_ip: expect.any(String) }]);
     const mypage = await agent.get('/portal/mypage');
     expect(mypage.status).toBe(200);
   });
@@ -59,19 +58,19 @@ describe('login page', () => {
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain(GENERIC);
     expect(res.text).toContain(`value="${account.loginId}"`);
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(1);
-    expect(loginAttempts(ctx.db, account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(1);
+    expect(ctx.readers.loginAttempts(account.id)).toEqual([{ success: 0, account_id: account.id, client_ip: expect.any(String) }]);
     expect(verifyAgainstDummy).not.toHaveBeenCalled();
   });
 
   it('answers an unknown ID with the same message after a dummy argon2 verification', async () => {
-    const before = loginAttempts(ctx.db, null).length;
+    const before = ctx.readers.loginAttempts(null).length;
     const res = await logIn(new TestAgent(ctx.app), 'nobody-has-this', 'Some#pass1');
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain(GENERIC);
     expect(verifyAgainstDummy).toHaveBeenCalledTimes(1);
     expect(vi.mocked(verifyAgainstDummy).mock.calls[0]![0]).toBe('Some#pass1');
-    expect(loginAttempts(ctx.db, null).length).toBe(before + 1);
+    expect(ctx.readers.loginAttempts(null).length).toBe(before + 1);
   });
 
   it('gives the same page for an unknown ID and a wrong password', async () => {
@@ -81,17 +80,17 @@ describe('login page', () => {
     expect(wrong.status).toBe(unknown.status);
     const strip = (html: string) => visibleText(html).replace(/samepage\d/g, 'ID');
     expect(strip(wrong.text)).toBe(strip(unknown.text));
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(1);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(1);
   });
 
   it('clears the failure count on a successful login', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
     await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass1');
     await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass2');
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(2);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(2);
     const ok = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
     expect(ok.status).toBe(303);
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(0);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(0);
   });
 
   it('asks for both fields without checking any password when they are empty', async () => {
@@ -139,7 +138,7 @@ describe('lock after five failures in a row', () => {
       expect(visibleText(res.text)).toContain(GENERIC);
       expect(visibleText(res.text)).toContain('パスワードを5回続けて間違えると、15分間ログインできなくなります');
     }
-    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
+    expect(ctx.readers.account(account.id).locked_until).toBe(ctx.clock.now() + 15 * MINUTE);
 
     ctx.clock.advance(14 * MINUTE);
     vi.mocked(verifyPassword).mockClear();
@@ -148,21 +147,21 @@ describe('lock after five failures in a row', () => {
     expect(answerOf(during)).toEqual(unknown);
     expectOneHash();
     expect(during.text).toContain('href="/portal/password/forgot"');
-    expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
-    expect(accountRow(ctx.db, account.id).locked_until).toBe(ctx.clock.now() + 1 * MINUTE); // the right password does not extend it
+    expect(ctx.readers.account(account.id).last_login_at).toBeNull();
+    expect(ctx.readers.account(account.id).locked_until).toBe(ctx.clock.now() + 1 * MINUTE); // the right password does not extend it
 
     // A guess during the lock is counted: the lock runs 15 minutes from the last wrong guess.
     const guess = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#pass6');
     expect(answerOf(guess)).toEqual(unknown);
     expectOneHash();
-    expect(accountRow(ctx.db, account.id)).toMatchObject({ failed_logins: 6, locked_until: ctx.clock.now() + 15 * MINUTE });
+    expect(ctx.readers.account(account.id)).toMatchObject({ failed_logins: 6, locked_until: ctx.clock.now() + 15 * MINUTE });
     ctx.clock.advance(1 * MINUTE + 1);
     expect(answerOf(await logIn(new TestAgent(ctx.app), account.loginId, account.password))).toEqual(unknown);
 
     ctx.clock.advance(14 * MINUTE);
     const after = await logIn(new TestAgent(ctx.app), account.loginId, account.password);
     expect(after.status).toBe(303);
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.failed_logins).toBe(0);
     expect(row.locked_until).toBeNull();
   });
@@ -173,7 +172,7 @@ describe('lock after five failures in a row', () => {
     ctx.clock.advance(16 * MINUTE);
     const res = await logIn(new TestAgent(ctx.app), account.loginId, 'Wrong#again1');
     expect(visibleText(res.text)).toContain(GENERIC);
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(row.failed_logins).toBe(1);
     expect(row.locked_until).toBeNull();
   });
@@ -186,8 +185,8 @@ describe('per-address cap', () => {
       const account = await makeAccount(cap.db, cap.clock);
       const agent = new TestAgent(cap.app);
       await logIn(agent, 'unknown-first', 'Wrong#pass1');
-      const ip = (cap.db.prepare("SELECT client_ip FROM attempts WHERE kind = 'login'").pluck().get() as string);
-      for (let i = 0; i < 49; i++) cap.deps.services.attempts.record({ kind: 'login', success: false, clientIp: ip });
+      const ip = cap.readers.attempts('login')[0]!.client_ip;
+      for (let i = 0; i < 49; i++) makeAttempt(cap.db, { kind: 'login', at: cap.clock.now(), clientIp: ip });
       vi.mocked(verifyPassword).mockClear();
       vi.mocked(verifyAgainstDummy).mockClear();
 
@@ -196,7 +195,7 @@ describe('per-address cap', () => {
       expect(visibleText(res.text)).toContain('一時的にログインを受け付けていません');
       expect(verifyPassword).not.toHaveBeenCalled();
       expect(verifyAgainstDummy).not.toHaveBeenCalled();
-      expect(accountRow(cap.db, account.id).last_login_at).toBeNull();
+      expect(cap.readers.account(account.id).last_login_at).toBeNull();
 
       cap.clock.advance(15 * MINUTE + 1);
       const later = await logIn(agent, account.loginId, account.password);
@@ -222,9 +221,9 @@ describe('closed accounts', () => {
       expect(text).toContain(GENERIC);
       expect(text).toContain('昨年度のユーザーID・パスワードは、年度替わりにリセットされています。今年度はじめてご利用の方は、初回登録画面から改めて登録してください');
       expect(res.text).toContain('href="/portal/signup"');
-      expect(accountRow(ctx.db, account.id).last_login_at).toBeNull();
+      expect(ctx.readers.account(account.id).last_login_at).toBeNull();
       // A closed account is no account: the failure counts against the address only.
-      expect(loginAttempts(ctx.db, account.id)).toEqual([]);
+      expect(ctx.readers.loginAttempts(account.id)).toEqual([]);
     });
   }
 
@@ -236,6 +235,6 @@ describe('closed accounts', () => {
     expect(visibleText(oldPassword.text)).toContain(GENERIC);
     const ok = await logIn(new TestAgent(ctx.app), 'samename1', 'NewPass#2026');
     expect(ok.status).toBe(303);
-    expect(accountRow(ctx.db, current.id).last_login_at).toBe(ctx.clock.now());
+    expect(ctx.readers.account(current.id).last_login_at).toBe(ctx.clock.now());
   });
 });

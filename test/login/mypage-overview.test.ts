@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNoticeService } from '../../src/features/notices/service.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { acceptLatestTerms, logIn, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer, makeMember } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

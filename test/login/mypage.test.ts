@@ -3,10 +3,10 @@ import { HOUR } from '../../src/lib/clock.js';
 import { verifyPassword } from '../../src/lib/passwords.js';
 import { formatDateTime } from '../../src/lib/time.js';
 import { createNoticeService } from '../../src/features/notices/service.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer, makeMember, type TestAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -22,8 +22,7 @@ async function signedIn(o: Parameters<typeof makeAccount>[2] = {}): Promise<{ ag
   return { agent, account };
 }
 
-const sessionsOf = (accountId: number) =>
-  ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
+const sessionsOf = (accountId: number) => ctx.readers.sessionCount(accountId);
 
 describe('my page', () => {
   it('greets the member by name with the society, its current notices, login times and their own address whole', async () => {
@@ -92,14 +91,13 @@ describe('change password', () => {
     const res = await agent.post('/portal/mypage/password', {
       currentPassword: account.password, newPassword: 'Fresh#Pass42', newPasswordConfirm: 'Fresh#Pass42',
     });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage?done=password');
+    expect(res).toRedirectTo('/portal/mypage?done=password');
     expect(visibleText((await agent.get('/portal/mypage?done=password')).text)).toContain('パスワードを変更しました');
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, 'Fresh#Pass42')).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, 'Fresh#Pass42')).toBe(true);
     expect(sessionsOf(account.id)).toBe(1);
     expect((await other.get('/portal/mypage')).status).toBe(303);
 
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'password_changed', to_address: account.email, member_id: account.member.id, account_id: account.id }),
     ]);
     await ctx.deliverMail();
@@ -119,8 +117,8 @@ describe('change password', () => {
     });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('現在のパスワードが正しくありません');
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(1);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(1);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 
   it('locks the account after five wrong current passwords in a row', async () => {
@@ -132,11 +130,11 @@ describe('change password', () => {
     }
     expect(res!.status).toBe(429);
     expect(visibleText(res!.text)).toContain('パスワードを5回続けて間違えたため');
-    expect(accountRow(ctx.db, account.id).locked_until).not.toBeNull();
+    expect(ctx.readers.account(account.id).locked_until).not.toBeNull();
     await agent.get('/portal/mypage/password');
     const locked = await agent.post('/portal/mypage/password', { currentPassword: account.password, newPassword: 'Fresh#Pass42', newPasswordConfirm: 'Fresh#Pass42' });
     expect(locked.status).toBe(429);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, account.password)).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, account.password)).toBe(true);
   });
 
   it('names every rule a new password breaks, and a confirmation that differs', async () => {
@@ -155,7 +153,7 @@ describe('change password', () => {
     const same = await agent.post('/portal/mypage/password', { currentPassword: account.password, newPassword: account.password, newPasswordConfirm: account.password });
     expect(visibleText(same.text)).toContain('現在のパスワードと異なるもの');
     expect(same.text).not.toContain(account.password);
-    expect(accountRow(ctx.db, account.id).failed_logins).toBe(0);
+    expect(ctx.readers.account(account.id).failed_logins).toBe(0);
   });
 
   it('refuses a change without the CSRF token (403) and changes nothing', async () => {
@@ -165,8 +163,8 @@ describe('change password', () => {
       currentPassword: account.password, newPassword: 'Fresh#Pass42', newPasswordConfirm: 'Fresh#Pass42', _csrf: 'forged',
     });
     expect(res.status).toBe(403);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, account.password)).toBe(true);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, account.password)).toBe(true);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 
   it('answers malformed posts with 400', async () => {

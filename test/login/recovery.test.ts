@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE } from '../../src/lib/clock.js';
 import { verifyPassword } from '../../src/lib/passwords.js';
 import { keyedHasher, sha256 } from '../../src/lib/tokens.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeMember } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, logIn, makeAccount, outboxFor, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, lockAccount, makeAccount, makeAttempt, makeMember, type TestAccount } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -13,15 +13,10 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-const resetsOf = (accountId: number) =>
-  ctx.db
-    .prepare('SELECT token_hash, created_at, expires_at, used_at, voided_at FROM password_resets WHERE account_id = ? ORDER BY id')
-    .all(accountId) as { token_hash: string; created_at: number; expires_at: number; used_at: number | null; voided_at: number | null }[];
+const resetsOf = (accountId: number) => ctx.readers.resetsOf(accountId);
 
 const attemptsOf = (kind: string) =>
-  ctx.db.prepare('SELECT success, member_id, account_id FROM attempts WHERE kind = ? ORDER BY id').all(kind) as {
-    success: number; member_id: number | null; account_id: number | null;
-  }[];
+  ctx.readers.attempts(kind).map(({ success, member_id, account_id }) => ({ success, member_id, account_id }));
 
 async function requestReset(loginId: string) {
   return new TestAgent(ctx.app).submit('/portal/password/forgot', { loginId });
@@ -50,10 +45,10 @@ describe('forgotten password: the request', () => {
 
     const [reset] = resetsOf(account.id);
     expect(reset).toMatchObject({ created_at: ctx.clock.now(), expires_at: ctx.clock.now() + 30 * MINUTE, used_at: null, voided_at: null });
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'password_reset', to_address: account.email, member_id: account.member.id, account_id: account.id, sensitive: 1 }),
     ]);
-    expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'password_reset'").pluck().get()).toBe(1);
+    expect(ctx.readers.mailCount('password_reset')).toBe(1);
     expect(attemptsOf('password_forgot').slice(-2)).toEqual([
       { success: 1, member_id: account.member.id, account_id: account.id },
       { success: 0, member_id: null, account_id: null },
@@ -83,13 +78,13 @@ describe('forgotten password: the request', () => {
   it('sends at most five links an hour to one account, with the same answer', async () => {
     const account = await makeAccount(ctx.db, ctx.clock);
     for (let i = 0; i < 6; i++) expect((await requestReset(account.loginId)).status).toBe(200);
-    expect(outboxFor(ctx.db, account.id).length).toBe(5);
+    expect(ctx.readers.mailsOfAccount(account.id).length).toBe(5);
   });
 
   it('sends nothing for a closed account', async () => {
     const account = await makeAccount(ctx.db, ctx.clock, { status: 'closed' });
     await requestReset(account.loginId);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 
   it('asks for the ID when it is empty, and answers malformed posts with 400', async () => {
@@ -107,7 +102,7 @@ describe('forgotten password: the request', () => {
     await agent.get('/portal/password/forgot');
     expect((await agent.post('/portal/password/forgot', { loginId: account.loginId, _csrf: 'forged' })).status).toBe(403);
     expect(resetsOf(account.id)).toEqual([]);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 });
 
@@ -117,7 +112,7 @@ describe('forgotten password: the link', () => {
     acceptLatestTerms(ctx.db, ctx.clock, account);
     const elsewhere = new TestAgent(ctx.app);
     await logIn(elsewhere, account.loginId, account.password);
-    ctx.db.prepare('UPDATE accounts SET failed_logins = 5, locked_until = ? WHERE id = ?').run(ctx.clock.now() + 15 * MINUTE, account.id);
+    lockAccount(ctx.db, account.id, ctx.clock.now() + 15 * MINUTE);
     const link = await resetLinkFor(account);
 
     const agent = new TestAgent(ctx.app);
@@ -131,18 +126,18 @@ describe('forgotten password: the link', () => {
     expect(visibleText(res.text)).toContain('パスワードを再設定しました');
     expect(res.text).toContain('href="/portal/"');
 
-    const row = accountRow(ctx.db, account.id);
+    const row = ctx.readers.account(account.id);
     expect(await verifyPassword(row.password_hash, 'Renewed#2026')).toBe(true);
     expect(row.failed_logins).toBe(0);
     expect(row.locked_until).toBeNull();
     expect(resetsOf(account.id)[0]!.used_at).toBe(ctx.clock.now());
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(account.id)).toBe(0);
+    expect(ctx.readers.sessionCount(account.id)).toBe(0);
     expect((await elsewhere.get('/portal/mypage')).status).toBe(303);
 
     await ctx.deliverMail();
     const notice = await ctx.smtp.waitForMail((m) => m.to === account.email && m.subject.includes('パスワード変更のお知らせ'));
     expect(notice.text).toContain('再設定');
-    expect(outboxFor(ctx.db, account.id).map((m) => m.kind)).toEqual(['password_reset', 'password_changed']);
+    expect(ctx.readers.mailsOfAccount(account.id).map((m) => m.kind)).toEqual(['password_reset', 'password_changed']);
     expect((await logIn(new TestAgent(ctx.app), account.loginId, 'Renewed#2026')).status).toBe(303);
   });
 
@@ -160,7 +155,7 @@ describe('forgotten password: the link', () => {
     await again.get('/portal/password/forgot');
     const post = await again.post(link, { newPassword: 'Another#2026', newPasswordConfirm: 'Another#2026' });
     expect(post.status).toBe(410);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, 'Renewed#2026')).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, 'Renewed#2026')).toBe(true);
   });
 
   it('refuses a link after 30 minutes', async () => {
@@ -203,7 +198,7 @@ describe('forgotten password: the link', () => {
     const agent = new TestAgent(ctx.app);
     await agent.get(link);
     expect((await agent.post(link, { newPassword: 'Renewed#2026', newPasswordConfirm: 'Renewed#2026', _csrf: 'forged' })).status).toBe(403);
-    expect(await verifyPassword(accountRow(ctx.db, account.id).password_hash, account.password)).toBe(true);
+    expect(await verifyPassword(ctx.readers.account(account.id).password_hash, account.password)).toBe(true);
     expect(resetsOf(account.id).at(-1)!.used_at).toBeNull();
   });
 
@@ -248,10 +243,10 @@ describe('forgotten ID', () => {
     expect(matched.status).toBe(200);
     expect(visibleText(matched.text)).toContain('ご登録のメールアドレスにユーザーIDをお送りしました');
 
-    expect(outboxFor(ctx.db, account.id)).toEqual([
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([
       expect.objectContaining({ kind: 'userid_reminder', to_address: 'registered@example.jp', member_id: account.member.id, account_id: account.id }),
     ]);
-    expect(ctx.db.prepare("SELECT count(*) FROM outbox WHERE kind = 'userid_reminder'").pluck().get()).toBe(1);
+    expect(ctx.readers.mailCount('userid_reminder')).toBe(1);
     await ctx.deliverMail();
     const mail = await ctx.smtp.waitForMail((m) => m.to === 'registered@example.jp');
     expect(mail.subject).toBe(`【${account.insurer.name}】ユーザーIDのお知らせ`);
@@ -265,12 +260,12 @@ describe('forgotten ID', () => {
       const account = await makeAccount(throttled.db, throttled.clock);
       const agent = new TestAgent(throttled.app);
       await agent.submit('/portal/userid/forgot', identity({ insurerCode: account.insurer.code, number: '999999' }));
-      const ip = throttled.db.prepare("SELECT client_ip FROM attempts WHERE kind = 'userid_forgot'").pluck().get() as string;
-      for (let i = 0; i < 99; i++) throttled.deps.services.attempts.record({ kind: 'identity', success: false, clientIp: ip });
+      const ip = throttled.readers.attempts('userid_forgot')[0]!.client_ip;
+      for (let i = 0; i < 99; i++) makeAttempt(throttled.db, { kind: 'identity', at: throttled.clock.now(), clientIp: ip });
       const res = await agent.submit('/portal/userid/forgot', identity({ insurerCode: account.insurer.code, number: account.member.number }));
       expect(res.status).toBe(429);
       expect(visibleText(res.text)).toContain('一時的に受付を停止しています');
-      expect(throttled.db.prepare('SELECT count(*) FROM outbox').pluck().get()).toBe(0);
+      expect(throttled.readers.mailCount()).toBe(0);
     } finally {
       await throttled.close();
     }
@@ -293,6 +288,6 @@ describe('forgotten ID', () => {
     await agent.get('/portal/userid/forgot');
     const res = await agent.post('/portal/userid/forgot', { ...identity({ insurerCode: account.insurer.code, number: account.member.number }), _csrf: 'forged' });
     expect(res.status).toBe(403);
-    expect(outboxFor(ctx.db, account.id)).toEqual([]);
+    expect(ctx.readers.mailsOfAccount(account.id)).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { accountRow, acceptLatestTerms, cli, logIn, makeAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -31,11 +31,11 @@ describe('yearly reset (portal reset-accounts)', () => {
     expect(run.code, run.err).toBe(0);
     expect(run.out).toContain(`closed 2 active accounts of ${insurer.code}`);
     for (const id of [a.id, b.id]) {
-      expect(accountRow(ctx.db, id)).toMatchObject({ status: 'closed', closed_reason: 'yearly_reset', closed_at: ctx.clock.now() });
+      expect(ctx.readers.account(id)).toMatchObject({ status: 'closed', closed_reason: 'yearly_reset', closed_at: ctx.clock.now() });
     }
-    expect(accountRow(ctx.db, lastYear.id).closed_reason).toBe('staff');
-    expect(accountRow(ctx.db, elsewhere.id).status).toBe('active');
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(a.id)).toBe(0);
+    expect(ctx.readers.account(lastYear.id).closed_reason).toBe('staff');
+    expect(ctx.readers.account(elsewhere.id).status).toBe('active');
+    expect(ctx.readers.sessionCount(a.id)).toBe(0);
     expect((await agent.get('/portal/mypage')).status).toBe(303);
 
     const again = await cli(ctx, ['reset-accounts', '--insurer', insurer.code]);
@@ -68,14 +68,13 @@ describe('yearly reset (portal reset-accounts)', () => {
 
     // The identity check of signup now goes on to step 2 for this member.
     const signup = await new TestAgent(ctx.app).submit('/portal/signup', identityOf(old));
-    expect(signup.status).toBe(303);
-    expect(signup.headers.location).toBe('/portal/signup/account');
+    expect(signup).toRedirectTo('/portal/signup/account');
 
     // A new account for the same member (even with the same ID) can exist beside the closed one.
     const renewed = await makeAccount(ctx.db, ctx.clock, { insurer, member: old.member, loginId: 'yearly01', password: 'Kenpo#2026x' });
     acceptLatestTerms(ctx.db, ctx.clock, renewed);
     expect((await logIn(new TestAgent(ctx.app), 'yearly01', 'Kenpo#2026x')).status).toBe(303);
-    expect(accountRow(ctx.db, old.id).status).toBe('closed');
+    expect(ctx.readers.account(old.id).status).toBe('closed');
   });
 
   it('refuses an unknown insurer or a missing option, changing nothing', async () => {
@@ -86,6 +85,6 @@ describe('yearly reset (portal reset-accounts)', () => {
     const missing = await cli(ctx, ['reset-accounts']);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('--insurer is required');
-    expect(accountRow(ctx.db, account.id).status).toBe('active');
+    expect(ctx.readers.account(account.id).status).toBe('active');
   });
 });

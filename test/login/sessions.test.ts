@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, MINUTE, SECOND } from '../../src/lib/clock.js';
 import { safeNextPath } from '../../src/http/member-guard.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeMember } from '../helpers/factories.js';
-import { identityFields } from '../signup/helpers.js';
-import { acceptLatestTerms, logIn, makeAccount, type TestAccount } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { acceptLatestTerms, closeAccount, makeAccount, makeMember, type TestAccount } from '../support/factories.js';
+import { identityFields, logIn } from '../support/member-flows.js';
 
 const COOKIE = 'portal.sid';
 const ENDED = '安全のためログアウトしました';
@@ -25,18 +24,17 @@ async function signedIn(): Promise<{ agent: TestAgent; account: TestAccount }> {
   return { agent, account };
 }
 
-const sessionsOf = (accountId: number) =>
-  ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId) as number;
+const sessionsOf = (accountId: number) => ctx.readers.sessionCount(accountId);
 
 describe('session at login and logout', () => {
   it('stores nothing for a visitor who only opens the login page', async () => {
-    const before = ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get() as number;
+    const before = ctx.readers.count('sessions');
     const agent = new TestAgent(ctx.app);
     const page = await agent.get('/portal/');
     expect(page.status).toBe(200);
     expect(agent.cookie(COOKIE)).toBeUndefined();
     expect(agent.cookie('portal.csrf')).toBeDefined();
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get()).toBe(before);
+    expect(ctx.readers.count('sessions')).toBe(before);
   });
 
   it('gives a new session cookie and a new CSRF cookie at login, and ties the session to the account', async () => {
@@ -64,22 +62,19 @@ describe('session at login and logout', () => {
   it('sends a signed-in member from the login page to my page', async () => {
     const { agent } = await signedIn();
     const res = await agent.get('/portal/');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage');
+    expect(res).toRedirectTo('/portal/mypage');
   });
 
   it('destroys the session at logout and says so on the login page', async () => {
     const { agent, account } = await signedIn();
     await agent.get('/portal/mypage');
     const res = await agent.post('/portal/logout');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/?loggedOut=1');
+    expect(res).toRedirectTo('/portal/?loggedOut=1');
     expect(sessionsOf(account.id)).toBe(0);
     const page = await agent.get(res.headers.location as string);
     expect(visibleText(page.text)).toContain('ログアウトしました。');
     const mypage = await agent.get('/portal/mypage');
-    expect(mypage.status).toBe(303);
-    expect(mypage.headers.location).toBe('/portal/?next=%2Fportal%2Fmypage');
+    expect(mypage).toRedirectTo('/portal/?next=%2Fportal%2Fmypage');
   });
 
   it('refuses a logout without the CSRF token and keeps the member signed in', async () => {
@@ -99,8 +94,7 @@ describe('session limits', () => {
     expect((await agent.get('/portal/mypage')).status).toBe(200);
     ctx.clock.advance(30 * MINUTE + 1);
     const res = await agent.get('/portal/mypage');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/?next=%2Fportal%2Fmypage');
+    expect(res).toRedirectTo('/portal/?next=%2Fportal%2Fmypage');
     const login = await agent.get(res.headers.location as string);
     expect(login.status).toBe(200);
     expect(login.text).toContain('name="next" value="/portal/mypage"');
@@ -144,8 +138,7 @@ describe('session limits', () => {
       .prepare('INSERT INTO sessions (sid, sess, expires_at, account_id) VALUES (?, ?, ?, ?)')
       .run(sid.sid, admitted, ctx.clock.now() + HOUR, account.id);
     const res = await agent.get('/portal/mypage');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/?next=%2Fportal%2Fmypage');
+    expect(res).toRedirectTo('/portal/?next=%2Fportal%2Fmypage');
   });
 
   it('ends a session 12 hours after login even when it is used all the time', async () => {
@@ -156,8 +149,7 @@ describe('session limits', () => {
     }
     ctx.clock.advance(20 * MINUTE + 1);
     const res = await agent.get('/portal/mypage');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/?next=%2Fportal%2Fmypage');
+    expect(res).toRedirectTo('/portal/?next=%2Fportal%2Fmypage');
     const login = await agent.get(res.headers.location as string);
     expect(visibleText(login.text)).toContain(ENDED);
     // Said once: a reload no longer shows it.
@@ -166,7 +158,7 @@ describe('session limits', () => {
 
   it('sends a member whose account was closed meanwhile back to the login page', async () => {
     const { agent, account } = await signedIn();
-    ctx.db.prepare("UPDATE accounts SET status = 'closed', closed_reason = 'staff', closed_at = ? WHERE id = ?").run(ctx.clock.now(), account.id);
+    closeAccount(ctx.db, account.id, ctx.clock.now(), 'staff');
     const res = await agent.get('/portal/mypage');
     expect(res.status).toBe(303);
     const login = await agent.get('/portal/');
@@ -194,8 +186,7 @@ describe('coming back after login', () => {
       const page = await agent.get(`/portal/?next=${encodeURIComponent(next)}`);
       expect(page.text).not.toContain('name="next"');
       const res = await agent.post('/portal/login', { loginId: account.loginId, password: account.password, next });
-      expect(res.status).toBe(303);
-      expect(res.headers.location).toBe('/portal/mypage');
+      expect(res).toRedirectTo('/portal/mypage');
     });
   }
 

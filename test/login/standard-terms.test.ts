@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findInsurerByCode } from '../../src/features/registry/insurers.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { cli, logIn, makeAccount, publishTerms } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, cli, createTestContext } from '../support/app.js';
+import { makeAccount, publishTerms } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

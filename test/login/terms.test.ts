@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { logIn, makeAccount, publishTerms } from './factories.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccount, makeInsurer, publishTerms } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -31,8 +31,7 @@ describe('terms of use', () => {
   it('leads a first login to the terms: text, 利用規約に同意する and 次へ', async () => {
     const { agent } = await memberWithTerms('# 加入者ポータル利用規約\n\n## 第1条（目的）\n\n本サービスは…\n\n1. 一つ目\n2. 二つ目');
     const mypage = await agent.get('/portal/mypage');
-    expect(mypage.status).toBe(303);
-    expect(mypage.headers.location).toBe('/portal/terms');
+    expect(mypage).toRedirectTo('/portal/terms');
     const page = await agent.get('/portal/terms');
     expect(page.status).toBe(200);
     expect(page.text).toContain('<h3>第1条（目的）</h3>');
@@ -68,8 +67,7 @@ describe('terms of use', () => {
     await agent.get('/portal/terms');
     const version = /name="version" value="(\d+)"/.exec(agent.lastPage)![1]!;
     const res = await agent.post('/portal/terms', { agree: '1', version });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/mypage');
+    expect(res).toRedirectTo('/portal/mypage');
     expect(acceptances(account.id)).toEqual([{ version: 1, accepted_at: ctx.clock.now(), client_ip: expect.stringContaining('127.0.0.1') }]);
     expect((await agent.get('/portal/mypage')).status).toBe(200);
 
@@ -133,7 +131,6 @@ describe('terms of use', () => {
 
   it('sends a visitor who is not signed in to the login page', async () => {
     const res = await new TestAgent(ctx.app).get('/portal/terms');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/?next=%2Fportal%2Fterms');
+    expect(res).toRedirectTo('/portal/?next=%2Fportal%2Fterms');
   });
 });

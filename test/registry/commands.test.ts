@@ -6,7 +6,8 @@ import { runCli } from '../../src/cli/index.js';
 import { openDatabase } from '../../src/db/database.js';
 import { DEMO_INSURER, DEMO_MEMBER } from '../../src/demo/seed.js';
 import { findInsurerByCode } from '../../src/features/registry/insurers.js';
-import { csv, importCsv, memberCount, portal, registryContext, type RegistryContext } from './helpers.js';
+import { cli } from '../support/app.js';
+import { csv, importCsv, registryContext, type RegistryContext } from '../support/registry.js';
 
 describe('portal insurer', () => {
   let ctx: RegistryContext;
@@ -16,7 +17,7 @@ describe('portal insurer', () => {
   afterEach(() => ctx.close());
 
   it('adds an insurer with its contact lines, folding the code, and lists it', async () => {
-    const add = await portal(ctx, [
+    const add = await cli(ctx, [
       'insurer', 'add', '--code', 'ＡＢＣ-Kenpo', '--name', ' ABC健康保険組合 ',
       '--call-center-phone', '0120-000-999', '--call-center-hours', '平日 9:00〜18:00',
       '--call-center-email', 'help@abc.example.jp', '--office-phone', '03-0000-0000', '--office-hours', '平日 9:30〜17:30',
@@ -28,7 +29,7 @@ describe('portal insurer', () => {
       call_center_email: 'help@abc.example.jp', office_phone: '03-0000-0000', office_hours: '平日 9:30〜17:30',
     });
 
-    const list = await portal(ctx, ['insurer', 'list']);
+    const list = await cli(ctx, ['insurer', 'list']);
     expect(list.out.split('\n')).toEqual(['abc-kenpo\tABC健康保険組合\tTEL 0120-000-999', 'ungkenpo\tU-NEXT HOLDINGS健康保険組合\tTEL -']);
   });
 
@@ -41,16 +42,16 @@ describe('portal insurer', () => {
       [['--code', 'x', '--name', 'n', '--fax', '1'], /Unknown option '--fax'/],
     ];
     for (const [args, message] of cases) {
-      const run = await portal(ctx, ['insurer', 'add', ...args]);
+      const run = await cli(ctx, ['insurer', 'add', ...args]);
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.err).toMatch(message);
     }
-    expect((await portal(ctx, ['insurer', 'remove'])).err).toMatch(/usage: portal insurer add/);
+    expect((await cli(ctx, ['insurer', 'remove'])).err).toMatch(/usage: portal insurer add/);
     expect(ctx.db.prepare('SELECT count(*) FROM insurers').pluck().get()).toBe(1);
   });
 
   it('lets a new insurer receive its registry right away', async () => {
-    await portal(ctx, ['insurer', 'add', '--code', 'newkenpo', '--name', '新健保']);
+    await cli(ctx, ['insurer', 'add', '--code', 'newkenpo', '--name', '新健保']);
     const run = await importCsv(ctx, csv('NEWKENPO,1,1,1985-04-01,健保 祥子,ケンポ ショウコ,,active'));
     expect(run.out).toMatch(/added 1, updated 0, unchanged 0$/);
   });
@@ -66,7 +67,7 @@ describe('portal backup, migrate and seed-demo', () => {
   it('backup writes a copy that opens on its own and holds the rows, and never overwrites a file', async () => {
     await importCsv(ctx, csv('ungkenpo,1,1,1985-04-01,健保 祥子,ケンポ ショウコ,,active', 'ungkenpo,1,2,1990-12-24,保険 太郎,ホケン タロウ,,active'));
     const file = path.join(ctx.dir, 'backup.db');
-    const run = await portal(ctx, ['backup', file]);
+    const run = await cli(ctx, ['backup', file]);
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(new RegExp(`^backup written to ${file} \\(\\d+\\.\\d MiB\\)$`));
 
@@ -76,16 +77,16 @@ describe('portal backup, migrate and seed-demo', () => {
     expect(copy.prepare('SELECT code FROM insurers').pluck().all()).toEqual(['ungkenpo']);
     copy.close();
 
-    const again = await portal(ctx, ['backup', file]);
+    const again = await cli(ctx, ['backup', file]);
     expect(again.code).toBe(1);
     expect(again.err).toBe(`portal backup: ${file} already exists; choose a new file name`);
-    expect((await portal(ctx, ['backup', path.join(ctx.dir, 'no', 'such', 'dir.db')])).err).toMatch(/folder .* does not exist/);
-    expect((await portal(ctx, ['backup'])).err).toBe('portal backup: usage: portal backup FILE');
+    expect((await cli(ctx, ['backup', path.join(ctx.dir, 'no', 'such', 'dir.db')])).err).toMatch(/folder .* does not exist/);
+    expect((await cli(ctx, ['backup'])).err).toBe('portal backup: usage: portal backup FILE');
   });
 
   it('migrate reports an up-to-date database, and brings a fresh one up to date', async () => {
     const total = fs.readdirSync(path.join(import.meta.dirname, '../../migrations')).filter((f) => f.endsWith('.sql')).length;
-    const run = await portal(ctx, ['migrate']);
+    const run = await cli(ctx, ['migrate']);
     expect(run).toEqual({ code: 0, out: `database is up to date (${total} migrations applied)`, err: '' });
 
     // Without an injected database the command opens DATA_DIR/portal.db itself, as `npx portal migrate` does.
@@ -102,7 +103,7 @@ describe('portal backup, migrate and seed-demo', () => {
 
   it('seed-demo creates the demo society and members once, then changes nothing', async () => {
     ctx.db.prepare("UPDATE insurers SET code = 'testkenpo'").run(); // the context's insurer is not the demo one
-    const first = await portal(ctx, ['seed-demo']);
+    const first = await cli(ctx, ['seed-demo']);
     expect(first.code, first.err).toBe(0);
     expect(first.out.split('\n')).toEqual([
       `demo data created: insurer ${DEMO_INSURER.code} (${DEMO_INSURER.name})`,
@@ -110,12 +111,12 @@ describe('portal backup, migrate and seed-demo', () => {
     ]);
     const demo = findInsurerByCode(ctx.db, DEMO_INSURER.code)!;
     expect(demo).toMatchObject(DEMO_INSURER);
-    const count = memberCount(ctx.db);
+    const count = ctx.readers.memberCount();
     expect(count).toBe(4);
     expect(ctx.db.prepare('SELECT kana_key FROM members WHERE symbol = ? AND number = ?').pluck().get(DEMO_MEMBER.symbol, DEMO_MEMBER.number)).toBe('ケンホシヨウコ');
 
-    const second = await portal(ctx, ['seed-demo']);
+    const second = await cli(ctx, ['seed-demo']);
     expect(second.out.split('\n')[0]).toBe(`demo insurer ${DEMO_INSURER.code} already exists; nothing changed`);
-    expect(memberCount(ctx.db)).toBe(count);
+    expect(ctx.readers.memberCount()).toBe(count);
   });
 });

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csv, FIXTURES, importCsv, memberCount, members, portal, registryContext, type RegistryContext } from './helpers.js';
+import { cli } from '../support/app.js';
+import { csv, FIXTURES, importCsv, registryContext, type RegistryContext } from '../support/registry.js';
 
 describe('portal import-members: a file with bad rows', () => {
   let ctx: RegistryContext;
@@ -28,12 +29,12 @@ describe('portal import-members: a file with bad rows', () => {
       'line 12: birth_date（生年月日）「2099-01-01」は未来の日付です',
       expect.stringMatching(/^portal import-members: registry-\d+\.csv: 10 bad rows of 10; nothing was imported$/),
     ]);
-    expect(memberCount(ctx.db)).toBe(0);
+    expect(ctx.readers.memberCount()).toBe(0);
   });
 
   it('changes nothing in an existing registry when one row of an otherwise good file is bad', async () => {
     await importCsv(ctx, csv('ungkenpo,1001,1,1985-04-01,健保 祥子,ケンポ ショウコ,,active'));
-    const before = members(ctx.db);
+    const before = ctx.readers.members();
 
     const run = await importCsv(
       ctx,
@@ -45,7 +46,7 @@ describe('portal import-members: a file with bad rows', () => {
     );
     expect(run.code).toBe(1);
     expect(run.err).toContain('line 4: name_kana（氏名カナ）に使えない文字があります: 「T」「s」「u」「z」「k」「i」「H」「a」「n」「o」');
-    expect(members(ctx.db)).toEqual(before);
+    expect(ctx.readers.members()).toEqual(before);
   });
 
   it('reports both lines of a card written twice in different spellings (leading zeros, full-width digits)', async () => {
@@ -56,18 +57,18 @@ describe('portal import-members: a file with bad rows', () => {
     expect(run.code).toBe(1);
     expect(run.err).toContain('line 2: 4行目と同じ会員です（insurer_code ungkenpo、記号 12、番号 34）');
     expect(run.err).toContain('line 4: 2行目と同じ会員です（insurer_code ungkenpo、記号 12、番号 34）');
-    expect(memberCount(ctx.db)).toBe(0);
+    expect(ctx.readers.memberCount()).toBe(0);
   });
 
   it('finds a card written twice when the registry already holds members, and changes none of them', async () => {
     await importCsv(ctx, csv('ungkenpo,1,1,1985-04-01,健保 祥子,ケンポ ショウコ,,active'));
-    const before = members(ctx.db);
+    const before = ctx.readers.members();
     const run = await importCsv(ctx, csv('ungkenpo,1,1,1985-04-01,健保 祥子,ケンポ ショウコ,,lost', 'ungkenpo,1,2,1985-04-01,保険 太郎,ホケン タロウ,,active', 'ungkenpo,01,001,1985-04-01,健保 祥子,ケンポ ショウコ,,active'));
     expect(run.err.split('\n').slice(0, 2)).toEqual([
       'line 2: 4行目と同じ会員です（insurer_code ungkenpo、記号 1、番号 1）',
       'line 4: 2行目と同じ会員です（insurer_code ungkenpo、記号 1、番号 1）',
     ]);
-    expect(members(ctx.db)).toEqual(before);
+    expect(ctx.readers.members()).toEqual(before);
   });
 
   it('rolls back a large first registry with one duplicate card, keeping the member indexes', async () => {
@@ -82,7 +83,7 @@ describe('portal import-members: a file with bad rows', () => {
       'line 60002: 60001行目と同じ会員です（insurer_code ungkenpo、記号 60、番号 1000）',
       expect.stringMatching(/2 bad rows of 60,001; nothing was imported$/),
     ]);
-    expect(memberCount(ctx.db)).toBe(0);
+    expect(ctx.readers.memberCount()).toBe(0);
     expect(indexes()).toEqual(before);
   });
 
@@ -157,14 +158,14 @@ describe('portal import-members: a file that cannot be read as a registry', () =
     const run = await importCsv(ctx, Buffer.concat([text, bad]));
     expect(run.code).toBe(1);
     expect(run.err).toMatch(/line 2002: UTF-8として読めないバイトがあります.*; nothing was imported$/);
-    expect(memberCount(ctx.db)).toBe(0);
+    expect(ctx.readers.memberCount()).toBe(0);
   });
 });
 
 function portalImport(ctx: RegistryContext, file: string) {
-  return portal(ctx, ['import-members', file]);
+  return cli(ctx, ['import-members', file]);
 }
 
 function portalImportArgs(ctx: RegistryContext, args: string[]) {
-  return portal(ctx, ['import-members', ...args]);
+  return cli(ctx, ['import-members', ...args]);
 }

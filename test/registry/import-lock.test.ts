@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { importMembers } from '../../src/features/registry/import.js';
 import { insertInsurer } from '../../src/features/registry/insurers.js';
-import { csv, importCsv, memberCount, members, registryContext, writeCsv, portal, type RegistryContext } from './helpers.js';
+import { cli } from '../support/app.js';
+import { csv, importCsv, registryContext, writeCsv, type RegistryContext } from '../support/registry.js';
 
 const rows = (n: number, domain: string) =>
   csv(...Array.from({ length: n }, (_, i) => `ungkenpo,77,${i + 1},1980-01-01,健保 太郎,ケンポ タロウ,m${i}@${domain},active`));
@@ -26,17 +27,17 @@ describe('one import at a time', () => {
     const a = writeCsv(ctx, rows(2500, 'a.example.jp'));
     const b = writeCsv(ctx, rows(2500, 'b.example.jp'));
 
-    const [first, second] = await Promise.all([portal(ctx, ['import-members', a]), portal(ctx, ['import-members', b], other)]);
+    const [first, second] = await Promise.all([cli(ctx, ['import-members', a]), cli(ctx, ['import-members', b], other)]);
 
     expect(first.code, first.err).toBe(0);
     expect(first.out).toMatch(/added 2500, updated 0, unchanged 0$/);
     expect(second.code).toBe(1);
     expect(second.err).toMatch(new RegExp(`another import is running \\(${a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, started .* by process ${process.pid} on ${os.hostname()}\\); wait for it to finish and run this import again; nothing was imported$`));
-    expect(new Set(members(ctx.db).map((m) => m.email!.split('@')[1]))).toEqual(new Set(['a.example.jp']));
+    expect(new Set(ctx.readers.members().map((m) => m.email!.split('@')[1]))).toEqual(new Set(['a.example.jp']));
     expect(lockRows(ctx)).toEqual([]);
 
     // Once the first is done, the second goes through.
-    const again = await portal(ctx, ['import-members', b], other);
+    const again = await cli(ctx, ['import-members', b], other);
     expect(again.out).toMatch(/added 0, updated 2500, unchanged 0$/);
     other.close();
   });
@@ -48,7 +49,7 @@ describe('one import at a time', () => {
     const run = await importCsv(ctx, rows(3, 'a.example.jp'));
     expect(run.code).toBe(1);
     expect(run.err).toContain(`another import is running (/data/big.csv, started 2026/4/1 09:00 by process ${process.ppid} on ${os.hostname()})`);
-    expect(memberCount(ctx.db)).toBe(0);
+    expect(ctx.readers.memberCount()).toBe(0);
     expect(lockRows(ctx)).toEqual([{ host: os.hostname(), pid: process.ppid, source: '/data/big.csv' }]);
   });
 
@@ -59,7 +60,7 @@ describe('one import at a time', () => {
       .run(os.hostname(), deadPid);
     const run = await importCsv(ctx, rows(3, 'a.example.jp'));
     expect(run.code, run.err).toBe(0);
-    expect(memberCount(ctx.db)).toBe(3);
+    expect(ctx.readers.memberCount()).toBe(3);
     expect(lockRows(ctx)).toEqual([]);
   });
 
@@ -103,7 +104,7 @@ describe('an import that fails part-way', () => {
 
   it('changes nothing, says so, releases the lock and removes its scratch files', async () => {
     await importCsv(ctx, rows(5, 'old.example.jp'));
-    const before = members(ctx.db);
+    const before = ctx.readers.members();
     // The database refuses to write one row of the next file, half-way through the upsert.
     ctx.db.exec(`CREATE TEMP TRIGGER refuse_member BEFORE UPDATE ON main.members WHEN NEW.number = '3'
                  BEGIN SELECT RAISE(ABORT, 'disk I/O error (simulated)'); END`);
@@ -111,7 +112,7 @@ describe('an import that fails part-way', () => {
 
     expect(run.code).toBe(1);
     expect(run.err).toBe('portal import-members: failed: disk I/O error (simulated); nothing was imported');
-    expect(members(ctx.db)).toEqual(before);
+    expect(ctx.readers.members()).toEqual(before);
     expect(lockRows(ctx)).toEqual([]);
     expect(fs.readdirSync(process.env.TMPDIR!)).toEqual([]);
 

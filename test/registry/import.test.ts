@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importMembers, type ImportProgress } from '../../src/features/registry/import.js';
 import { kanaKey, kanaVariantKey } from '../../src/lib/kana.js';
 import { DAY } from '../../src/lib/clock.js';
-import { csv, FIXTURES, importCsv, memberCount, members, registryContext, type RegistryContext } from './helpers.js';
+import { csv, FIXTURES, importCsv, registryContext, type RegistryContext } from '../support/registry.js';
 
 const fixture = fs.readFileSync(path.join(FIXTURES, 'members.csv'), 'utf8');
 
@@ -29,7 +29,7 @@ describe('portal import-members: reading the file', () => {
   const expectFixtureImported = (run: { code: number; out: string; err: string }, encoding: string) => {
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(new RegExp(`\\(${encoding}, 5 rows, .*\\): added 5, updated 0, unchanged 0$`));
-    expect(members(ctx.db)).toMatchObject(EXPECTED);
+    expect(ctx.readers.members()).toMatchObject(EXPECTED);
   };
 
   it('imports a UTF-8 file and prints what it did', async () => {
@@ -69,7 +69,7 @@ describe('portal import-members: reading the file', () => {
       csv('ungkenpo,1001,1,1985-04-01,"健保, 祥子",ケンポ ショウコ,,active', '"ungkenpo","1001","2","1990-12-24","保険 ""太郎""","ホケン タロウ","",""'),
     );
     expect(fixed.code, fixed.err).toBe(0);
-    expect(members(ctx.db).map((m) => m.name)).toEqual(['健保, 祥子', '保険 "太郎"']);
+    expect(ctx.readers.members().map((m) => m.name)).toEqual(['健保, 祥子', '保険 "太郎"']);
   });
 
   it('skips blank lines, trims spaces around values and accepts the header in any letter case', async () => {
@@ -78,22 +78,22 @@ describe('portal import-members: reading the file', () => {
       ' Insurer_Code , SYMBOL,number,birth_date,name,name_kana,email,status\n\n  ungkenpo , 1001 , 1 ,1985-04-01, 健保 祥子 ,ケンポ ショウコ ,,\n\n',
     );
     expect(run.code, run.err).toBe(0);
-    expect(members(ctx.db)).toMatchObject([{ symbol: '1001', number: '1', name: '健保 祥子', name_kana: 'ケンポ ショウコ' }]);
+    expect(ctx.readers.members()).toMatchObject([{ symbol: '1001', number: '1', name: '健保 祥子', name_kana: 'ケンポ ショウコ' }]);
   });
 
   it('accepts the 1985/4/1 form that Excel writes when it saves a CSV, and stores YYYY-MM-DD', async () => {
     const run = await importCsv(ctx, csv('ungkenpo,1001,1,1985/4/1,健保 祥子,ケンポ ショウコ,,active'));
     expect(run.code, run.err).toBe(0);
-    expect(members(ctx.db)[0]!.birth_date).toBe('1985-04-01');
+    expect(ctx.readers.members()[0]!.birth_date).toBe('1985-04-01');
   });
 
   it('stores both kana keys of every name, computed as the signup page computes them', async () => {
     await importCsv(ctx, csv('ungkenpo,1,1,1962-07-15,都築 花子,ツヅキ ハナコ,,', 'ungkenpo,1,2,1990-01-01,ｹﾝﾎﾟ ｼｮｳｺ,ｹﾝﾎﾟ ｼｮｳｺ,,', 'ungkenpo,1,3,1990-01-01,ヴァイオレット,ヴァイオレット,,'));
-    for (const m of members(ctx.db)) {
+    for (const m of ctx.readers.members()) {
       expect(m.kana_key).toBe(kanaKey(m.name_kana));
       expect(m.kana_variant_key).toBe(kanaVariantKey(m.name_kana));
     }
-    expect(members(ctx.db).map((m) => m.kana_variant_key)).toEqual(['ツスキハナコ', 'ケンホシヨウコ', 'ハイオレツト']);
+    expect(ctx.readers.members().map((m) => m.kana_variant_key)).toEqual(['ツスキハナコ', 'ケンホシヨウコ', 'ハイオレツト']);
   });
 
   it('imports a header-only file as nothing to do', async () => {
@@ -119,7 +119,7 @@ describe('portal import-members: reading the file', () => {
     const run = await importCsv(ctx, csv(...rows));
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/added 3210, updated 0, unchanged 0$/);
-    expect(memberCount(ctx.db)).toBe(3210);
+    expect(ctx.readers.memberCount()).toBe(3210);
   });
 });
 
@@ -132,7 +132,7 @@ describe('portal import-members: importing again', () => {
 
   it('counts added, updated and unchanged rows, matching cards in any spelling of the number', async () => {
     expect((await importCsv(ctx, fixture)).code).toBe(0);
-    const before = members(ctx.db);
+    const before = ctx.readers.members();
     ctx.clock.advance(DAY);
 
     const run = await importCsv(
@@ -149,7 +149,7 @@ describe('portal import-members: importing again', () => {
     expect(run.code, run.err).toBe(0);
     expect(run.out).toMatch(/6 rows.*: added 1, updated 3, unchanged 2$/);
 
-    const after = members(ctx.db);
+    const after = ctx.readers.members();
     const byCard = (rows: typeof after, symbol: string, number: string) => rows.find((m) => m.symbol === symbol && m.number === number)!;
     // Unchanged rows keep their timestamps; updated rows keep their id and creation time.
     expect(byCard(after, '1001', '1')).toEqual(byCard(before, '1001', '1'));
@@ -164,7 +164,7 @@ describe('portal import-members: importing again', () => {
 
   it('keeps what the portal owns on a member (signup lock, accounts) when the registry row changes', async () => {
     await importCsv(ctx, fixture);
-    const member = members(ctx.db)[0]!;
+    const member = ctx.readers.members()[0]!;
     ctx.db.prepare('UPDATE members SET signup_locked_until = ?, signup_unlocked_at = ? WHERE id = ?').run(123, 45, member.id);
     ctx.db
       .prepare("INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo01', 'x', 'a@example.jp', 1)")
@@ -181,7 +181,7 @@ describe('portal import-members: importing again', () => {
     await importCsv(ctx, fixture);
     const run = await importCsv(ctx, csv('ungkenpo,1001,1,1985-04-01,健保 祥子,ケンポ ショウコ,,active'));
     expect(run.out).toMatch(/added 0, updated 0, unchanged 1$/);
-    expect(memberCount(ctx.db)).toBe(5);
+    expect(ctx.readers.memberCount()).toBe(5);
   });
 });
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findInsurerByCode, findInsurerByNumber } from '../../src/features/registry/insurers.js';
-import { portal, registryContext, type RegistryContext } from './helpers.js';
+import { type RegistryContext, registryContext } from '../support/registry.js';
+import { cli } from '../support/app.js';
 
 let ctx: RegistryContext;
 beforeEach(() => {
@@ -15,14 +16,14 @@ const termsOf = (code: string) =>
 
 describe('portal insurer add --insurer-number', () => {
   it('stores the 8-digit 保険者番号 (full-width folded) and lists it', async () => {
-    const run = await portal(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC健康保険組合', '--insurer-number', '０６１３ ０００１']);
+    const run = await cli(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC健康保険組合', '--insurer-number', '０６１３ ０００１']);
     expect(run.code, run.err).toBe(0);
     expect(findInsurerByNumber(ctx.db, '06130001')?.code).toBe('abc');
-    expect((await portal(ctx, ['insurer', 'list'])).out).toContain('abc\tABC健康保険組合\tTEL -\t保険者番号 06130001');
+    expect((await cli(ctx, ['insurer', 'list'])).out).toContain('abc\tABC健康保険組合\tTEL -\t保険者番号 06130001');
   });
 
   it('refuses a number that is not 8 digits, one another society holds, and a code equal to a society\u2019s number, adding nothing', async () => {
-    await portal(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC', '--insurer-number', '06130001']);
+    await cli(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC', '--insurer-number', '06130001']);
     const cases: [string[], RegExp][] = [
       [['--code', 'x1', '--name', 'n', '--insurer-number', '0613'], /must be the 8-digit 保険者番号/],
       [['--code', 'x2', '--name', 'n', '--insurer-number', '06130001'], /06130001 is already used by insurer abc/],
@@ -30,7 +31,7 @@ describe('portal insurer add --insurer-number', () => {
       [['--code', 'x3', '--name', 'n', '--insurer-number', '12345678x'], /8-digit/],
     ];
     for (const [args, message] of cases) {
-      const run = await portal(ctx, ['insurer', 'add', ...args]);
+      const run = await cli(ctx, ['insurer', 'add', ...args]);
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.err).toMatch(message);
     }
@@ -41,7 +42,7 @@ describe('portal insurer add --insurer-number', () => {
 
 describe('portal insurer add publishes the standard terms', () => {
   it('as version 1 with the society\u2019s name, until the society publishes its own', async () => {
-    const run = await portal(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC健康保険組合']);
+    const run = await cli(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC健康保険組合']);
     expect(run.out).toContain('standard terms published as version 1');
     const [v1] = termsOf('abc');
     expect(v1!.version).toBe(1);
@@ -52,8 +53,8 @@ describe('portal insurer add publishes the standard terms', () => {
 
 describe('portal insurer update', () => {
   it('changes the name, the contacts and the 保険者番号, leaving what was not given', async () => {
-    await portal(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC', '--call-center-phone', '0120-000-001', '--office-hours', '平日']);
-    const run = await portal(ctx, [
+    await cli(ctx, ['insurer', 'add', '--code', 'abc', '--name', 'ABC', '--call-center-phone', '0120-000-001', '--office-hours', '平日']);
+    const run = await cli(ctx, [
       'insurer', 'update', '--code', 'ABC', '--name', 'ABC健康保険組合', '--call-center-hours', '平日 9:00〜18:00',
       '--call-center-email', 'help@abc.example.jp', '--insurer-number', '06130002',
     ]);
@@ -66,7 +67,7 @@ describe('portal insurer update', () => {
     expect(findInsurerByNumber(ctx.db, '06130002')?.code).toBe('abc');
 
     // An empty value clears a contact line or the number.
-    expect((await portal(ctx, ['insurer', 'update', '--code', 'abc', '--office-hours', '', '--insurer-number', ''])).code).toBe(0);
+    expect((await cli(ctx, ['insurer', 'update', '--code', 'abc', '--office-hours', '', '--insurer-number', ''])).code).toBe(0);
     expect(findInsurerByCode(ctx.db, 'abc')?.office_hours).toBe('');
     expect(findInsurerByNumber(ctx.db, '06130002')).toBeUndefined();
   });
@@ -79,7 +80,7 @@ describe('portal insurer update', () => {
       [['--code', 'ungkenpo'], /nothing to change/],
     ];
     for (const [args, message] of cases) {
-      const run = await portal(ctx, ['insurer', 'update', ...args]);
+      const run = await cli(ctx, ['insurer', 'update', ...args]);
       expect(run.code, args.join(' ')).toBe(1);
       expect(run.err).toMatch(message);
     }

@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -27,8 +27,8 @@ const valid = { loginId: 'kenpo-shoko', password: GOOD_PASSWORD, passwordConfirm
 async function refused(fields: Partial<typeof valid>): Promise<{ text: string; html: string }> {
   const res = await agent.submit('/portal/signup/account', { ...valid, ...fields });
   expect(res.status).toBe(400);
-  expect(countRows(ctx, 'signup_registrations')).toBe(0);
-  expect(countRows(ctx, 'email_codes')).toBe(0);
+  expect(ctx.readers.count('signup_registrations')).toBe(0);
+  expect(ctx.readers.count('email_codes')).toBe(0);
   return { text: visibleText(res.text), html: res.text };
 }
 
@@ -122,14 +122,14 @@ describe('the account page (signup step 2)', () => {
 
   it('refuses a login ID an active account holds, without regard to case; a closed one frees it', async () => {
     const other = makeMember(ctx.db, ctx.clock, insurer, { nameKana: 'ホケン タロウ' });
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'Kenpo01', 'x', 'o@example.com', ?)`).run(other.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: other.id, loginId: 'Kenpo01', email: 'o@example.com', at: ctx.clock.now() });
     const res = await agent.submit('/portal/signup/account', { ...valid, loginId: 'kenpo01' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('このユーザーIDはすでに使われています。別のユーザーIDを入力してください');
     expect(res.text).toContain('value="kenpo01"');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
 
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, status, created_at) VALUES (?, 'old-id-2025', 'x', 'o@example.com', 'closed', ?)`).run(other.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: other.id, loginId: 'old-id-2025', email: 'o@example.com', at: ctx.clock.now(), status: 'closed' });
     const ok = await agent.submit('/portal/signup/account', { ...valid, loginId: 'OLD-ID-2025' });
     expect(ok.status).toBe(303);
   });
@@ -159,8 +159,8 @@ describe('the account page (signup step 2)', () => {
     expect(res.headers.location).toBe('/portal/signup/verify');
     expect(visibleText((await agent.get('/portal/signup/verify')).text)).toContain('s****@example.jp');
     const newCode = await latestCode(ctx, 'shoko2@example.jp');
-    expect(countRows(ctx, 'signup_registrations')).toBe(2);
-    expect(countRows(ctx, 'email_codes', 'voided_at IS NOT NULL')).toBe(1);
+    expect(ctx.readers.count('signup_registrations')).toBe(2);
+    expect(ctx.readers.count('email_codes', 'voided_at IS NOT NULL')).toBe(1);
 
     if (oldCode !== newCode) {
       const wrong = await agent.post('/portal/signup/verify', { code: oldCode });
@@ -168,24 +168,22 @@ describe('the account page (signup step 2)', () => {
     }
     const ok = await agent.submit('/portal/signup/verify', { code: newCode });
     expect(ok.headers.location).toBe('/portal/signup/done');
-    expect(ctx.db.prepare('SELECT email FROM accounts WHERE member_id = ?').pluck().get(member.id)).toBe('shoko2@example.jp');
+    expect(ctx.readers.accountsOf(member.id)[0]?.email).toBe('shoko2@example.jp');
   });
 
   it('sends a visitor without a verified identity back to step 1 with a message, writing nothing', async () => {
     const stranger = new TestAgent(ctx.app);
     const page = await stranger.get('/portal/signup/account');
-    expect(page.status).toBe(303);
-    expect(page.headers.location).toBe('/portal/signup?reason=start');
+    expect(page).toRedirectTo('/portal/signup?reason=start');
     await stranger.get('/portal/signup');
     const post = await stranger.post('/portal/signup/account', valid);
-    expect(post.status).toBe(303);
-    expect(post.headers.location).toBe('/portal/signup?reason=start');
+    expect(post).toRedirectTo('/portal/signup?reason=start');
     for (const path of ['/portal/signup/verify', '/portal/signup/done']) {
       expect((await stranger.get(path)).status).toBe(303);
     }
     const followed = await stranger.getFollow('/portal/signup/account');
     expect(visibleText(followed.text)).toContain('はじめに本人確認を行ってください');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
   });
 
   it('lets the verified identity run out 30 minutes after the check, even on an active session', async () => {
@@ -193,9 +191,8 @@ describe('the account page (signup step 2)', () => {
     expect((await agent.get('/portal/signup/account')).status).toBe(200); // keeps the session alive
     ctx.clock.advance(10 * MINUTE + 1);
     const post = await agent.post('/portal/signup/account', valid);
-    expect(post.status).toBe(303);
-    expect(post.headers.location).toBe('/portal/signup?reason=expired');
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(post).toRedirectTo('/portal/signup?reason=expired');
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
     const page = await agent.getFollow('/portal/signup/account');
     expect(visibleText(page.text)).toContain('はじめに本人確認を行ってください');
   });

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { GOOD_PASSWORD, identityFields, latestCode } from './helpers.js';
-import { reachCodeStep } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: ReturnType<typeof makeInsurer>;

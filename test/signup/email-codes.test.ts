@@ -5,9 +5,9 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
 import { keyedHasher, sha256 } from '../../src/lib/tokens.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { latestMail } from './helpers.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
+import { latestMail } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -18,7 +18,7 @@ beforeEach(async () => {
   ctx = await createTestContext();
   insurer = makeInsurer(ctx.db, ctx.clock, { name: 'U-NEXT HOLDINGS健康保険組合', call_center_phone: '0120-000-123' });
   member = makeMember(ctx.db, ctx.clock, insurer);
-  accountId = Number(ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo-user', 'x', 'old@example.com', ?)`).run(member.id, ctx.clock.now()).lastInsertRowid);
+  accountId = makeAccountRow(ctx.db, { memberId: member.id, loginId: 'kenpo-user', email: 'old@example.com', at: ctx.clock.now() });
   codes = ctx.deps.services.emailCodes;
 });
 afterEach(() => ctx.close());

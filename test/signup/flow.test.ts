@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/lib/passwords.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, latestMail, reachCodeStep, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, latestMail, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -23,8 +23,7 @@ describe('signup, from the identity check to the completion page', () => {
       number: `００${member.number}`,
       nameKana: 'けんほ　しよこう'.replace('しよこう', 'しようこ'),
     }));
-    expect(step1.status).toBe(303);
-    expect(step1.headers.location).toBe('/portal/signup/account');
+    expect(step1).toRedirectTo('/portal/signup/account');
 
     const page2 = await agent.get('/portal/signup/account');
     const text2 = visibleText(page2.text);
@@ -36,14 +35,13 @@ describe('signup, from the identity check to the completion page', () => {
       loginId: 'Shoko.K2026', password: GOOD_PASSWORD, passwordConfirm: GOOD_PASSWORD,
       email: 'shoko@example.co.jp', emailConfirm: 'shoko@example.co.jp',
     });
-    expect(step2.status).toBe(303);
-    expect(step2.headers.location).toBe('/portal/signup/verify');
-    expect(countRows(ctx, 'accounts')).toBe(0);
-    const reg = ctx.db.prepare('SELECT login_id, password_hash, email, completed_at FROM signup_registrations WHERE member_id = ?').get(member.id) as Record<string, unknown>;
+    expect(step2).toRedirectTo('/portal/signup/verify');
+    expect(ctx.readers.count('accounts')).toBe(0);
+    const reg = ctx.readers.registrationOf(member.id)!;
     expect(reg.login_id).toBe('Shoko.K2026');
     expect(reg.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/); // 19 MiB, t=2, p=1
     expect(reg.password_hash).not.toContain(GOOD_PASSWORD);
-    expect(await verifyPassword(reg.password_hash as string, GOOD_PASSWORD)).toBe(true);
+    expect(await verifyPassword(reg.password_hash, GOOD_PASSWORD)).toBe(true);
     expect(reg.completed_at).toBeNull();
 
     const page3 = await agent.get('/portal/signup/verify');
@@ -64,15 +62,14 @@ describe('signup, from the identity check to the completion page', () => {
     expect(mail.html).toContain('09:10まで有効');
     const code = await latestCode(ctx, 'shoko@example.co.jp');
     expect(mail.html).toContain(code);
-    const stored = ctx.db.prepare('SELECT code_hash FROM email_codes WHERE member_id = ?').pluck().get(member.id) as string;
+    const stored = ctx.readers.codesOf(member.id)[0]!.code_hash;
     expect(stored).toMatch(/^[0-9a-f]{64}$/);
     expect(stored).not.toContain(code);
 
     // Full-width digits with a space in the middle are folded.
     const fullWidth = code.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
     const step3 = await agent.post('/portal/signup/verify', { code: `${fullWidth.slice(0, 3)} ${fullWidth.slice(3)}` });
-    expect(step3.status).toBe(303);
-    expect(step3.headers.location).toBe('/portal/signup/done');
+    expect(step3).toRedirectTo('/portal/signup/done');
 
     const done = await agent.get('/portal/signup/done');
     const text4 = visibleText(done.text);
@@ -81,10 +78,10 @@ describe('signup, from the identity check to the completion page', () => {
     expect(text4).toContain('Shoko.K2026');
     expect(done.text).toContain('href="/portal/"');
 
-    const account = ctx.db.prepare('SELECT login_id, email, status, password_hash FROM accounts WHERE member_id = ?').get(member.id) as Record<string, unknown>;
+    const account = ctx.readers.accountsOf(member.id)[0];
     expect(account).toMatchObject({ login_id: 'Shoko.K2026', email: 'shoko@example.co.jp', status: 'active', password_hash: reg.password_hash });
-    expect(ctx.db.prepare('SELECT completed_at FROM signup_registrations WHERE member_id = ?').pluck().get(member.id)).not.toBeNull();
-    expect(ctx.db.prepare('SELECT consumed_at FROM email_codes WHERE member_id = ?').pluck().get(member.id)).not.toBeNull();
+    expect(ctx.readers.registrationOf(member.id)?.completed_at).not.toBeNull();
+    expect(ctx.readers.codesOf(member.id)[0]?.consumed_at).not.toBeNull();
 
     const doneMail = await latestMail(ctx, 'shoko@example.co.jp', '登録完了のお知らせ');
     expect(doneMail.subject).toBe('【U-NEXT HOLDINGS健康保険組合】登録完了のお知らせ');
@@ -102,8 +99,7 @@ describe('signup, from the identity check to the completion page', () => {
     // The signup state is gone: steps 2 and 3 now lead to the completion page, not into the flow.
     for (const path of ['/portal/signup/account', '/portal/signup/verify']) {
       const again = await agent.get(path);
-      expect(again.status).toBe(303);
-      expect(again.headers.location).toBe('/portal/signup/done');
+      expect(again).toRedirectTo('/portal/signup/done');
     }
 
     // Neither the password nor the code ever reached a log line.
@@ -127,11 +123,11 @@ describe('signup, from the identity check to the completion page', () => {
 
     // An address posted anyway is ignored.
     await reachCodeStep(agent, insurer, member, { loginId: 'taro-hoken', email: 'attacker@example.net' });
-    expect(ctx.db.prepare('SELECT email FROM signup_registrations WHERE member_id = ?').pluck().get(member.id)).toBe('taro.hoken@example.com');
+    expect(ctx.readers.registrationOf(member.id)?.email).toBe('taro.hoken@example.com');
     const code = await latestCode(ctx, 'taro.hoken@example.com');
-    expect(ctx.smtp.mails.some((m) => m.to === 'attacker@example.net')).toBe(false);
+    expect(ctx.smtp).not.toHaveMailed({ to: 'attacker@example.net' });
     const res = await agent.submit('/portal/signup/verify', { code });
     expect(res.headers.location).toBe('/portal/signup/done');
-    expect(ctx.db.prepare('SELECT email FROM accounts WHERE member_id = ?').pluck().get(member.id)).toBe('taro.hoken@example.com');
+    expect(ctx.readers.accountsOf(member.id)[0]?.email).toBe('taro.hoken@example.com');
   });
 });

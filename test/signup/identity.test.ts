@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MINUTE, HOUR } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, identityFields, readKanaVectors, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
+import { readKanaVectors } from '../support/kana-vectors.js';
+import { identityFields, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeEach(async () => {
@@ -13,11 +14,7 @@ afterEach(() => ctx.close());
 
 const NO_MATCH = '入力内容に誤りがあります';
 
-function attempts(memberId: number | null) {
-  return ctx.db
-    .prepare(`SELECT kind, success, member_id FROM attempts WHERE member_id ${memberId === null ? 'IS NULL' : '= ?'} ORDER BY id`)
-    .all(...(memberId === null ? [] : [memberId])) as { kind: string; success: number; member_id: number | null }[];
-}
+const attempts = (memberId: number | null) => ctx.readers.attemptsOfMember(memberId);
 
 describe('the identity check (signup step 1)', () => {
   it('accepts every spelling of the kana vectors against a registry row with the same primary or variant key', async () => {
@@ -37,7 +34,7 @@ describe('the identity check (signup step 1)', () => {
       }
     }
     expect(pairs).toBeGreaterThan(vectors.length); // the seed's spellings match each other, not only themselves
-    expect(countRows(ctx, 'attempts', 'success = 1')).toBe(pairs);
+    expect(ctx.readers.count('attempts', 'success = 1')).toBe(pairs);
   });
 
   it('refuses a name whose keys differ, with the generic message', async () => {
@@ -60,8 +57,7 @@ describe('the identity check (signup step 1)', () => {
     const res = await submitIdentity(agent, identityFields(insurer, member, {
       insurerCode: ' ＵＮＧＫＥＮＰＯ ', symbol: '１０－０１', number: '0 0１２', birthMonth: '04', birthDay: '01',
     }));
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/account');
+    expect(res).toRedirectTo('/portal/signup/account');
   });
 
   it('answers any mismatch with one generic message that names no field, and counts it', async () => {
@@ -88,7 +84,7 @@ describe('the identity check (signup step 1)', () => {
     // Failures against the record carry its id; unknown cards are counted against the address only.
     expect(attempts(member.id).map((a) => a.success)).toEqual([0, 0]);
     expect(attempts(null)).toHaveLength(3);
-    expect(countRows(ctx, 'signup_registrations')).toBe(0);
+    expect(ctx.readers.count('signup_registrations')).toBe(0);
   });
 
   it('tells a member who lost eligibility to contact the society, naming its phone', async () => {
@@ -114,7 +110,7 @@ describe('the identity check (signup step 1)', () => {
   it('sends a member who already registered this year to login and the forgotten-ID and password pages', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo-user', 'x', 'a@example.com', ?)`).run(member.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'kenpo-user', email: 'a@example.com', at: ctx.clock.now() });
     const agent = new TestAgent(ctx.app);
     const res = await submitIdentity(agent, identityFields(insurer, member));
     expect(res.status).toBe(200);
@@ -126,7 +122,7 @@ describe('the identity check (signup step 1)', () => {
   it('lets a member whose account the yearly reset closed sign up again', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, status, created_at, closed_reason) VALUES (?, 'last-year', 'x', 'a@example.com', 'closed', ?, 'yearly_reset')`).run(member.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'last-year', email: 'a@example.com', at: ctx.clock.now(), status: 'closed', closedReason: 'yearly_reset' });
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member));
     expect(res.headers.location).toBe('/portal/signup/account');
   });
@@ -151,7 +147,7 @@ describe('the per-record lock', () => {
       ctx.clock.advance(MINUTE);
     }
     ctx.clock.advance(-MINUTE);
-    const lockedUntil = ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id);
+    const lockedUntil = ctx.readers.signupLockedUntil(member.id);
     expect(lockedUntil).toBe(ctx.clock.now() + 30 * MINUTE);
     // The call center learns what did not match; the member never does.
     expect(ctx.db.prepare('SELECT mismatch FROM attempts WHERE member_id = ? ORDER BY id').pluck().all(member.id)).toEqual(Array(5).fill('birthdate'));
@@ -164,8 +160,7 @@ describe('the per-record lock', () => {
 
     ctx.clock.advance(1 * MINUTE + 1);
     const after = await submitIdentity(agent, identityFields(insurer, member));
-    expect(after.status).toBe(303);
-    expect(after.headers.location).toBe('/portal/signup/account');
+    expect(after).toRedirectTo('/portal/signup/account');
   });
 
   it('records what did not match for the call center: the kana name, or both', async () => {
@@ -183,20 +178,20 @@ describe('the per-record lock', () => {
     ctx.clock.advance(30 * MINUTE + 1);
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
     expect(res.status).toBe(400);
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).toBeNull();
   });
 
   it('counts only failures after a supervisor unlock', async () => {
     const insurer = makeInsurer(ctx.db, ctx.clock);
     const member = makeMember(ctx.db, ctx.clock, insurer);
     for (let i = 0; i < 5; i++) await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).not.toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).not.toBeNull();
     ctx.clock.advance(MINUTE);
     ctx.db.prepare('UPDATE members SET signup_locked_until = NULL, signup_unlocked_at = ? WHERE id = ?').run(ctx.clock.now(), member.id);
     ctx.clock.advance(1);
     const res = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member, { birthDay: '2' }));
     expect(res.status).toBe(400); // the 6th failure in 30 minutes, but the 1st since the unlock
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBeNull();
+    expect(ctx.readers.signupLockedUntil(member.id)).toBeNull();
     const ok = await submitIdentity(new TestAgent(ctx.app), identityFields(insurer, member));
     expect(ok.status).toBe(303);
   });
@@ -233,7 +228,7 @@ describe('the per-address throttle', () => {
     const refused = await agent.post('/portal/signup', identityFields(insurer, member));
     expect(refused.status).toBe(429);
     expect(visibleText(refused.text)).toContain('一時的に受付を停止しています');
-    expect(countRows(ctx, 'attempts')).toBe(100); // refusals are not recorded as more failures
+    expect(ctx.readers.count('attempts')).toBe(100); // refusals are not recorded as more failures
 
     ctx.clock.advance(HOUR + 1);
     await agent.get('/portal/signup'); // the idle session ran out meanwhile: a fresh page and token
@@ -250,6 +245,6 @@ describe('the per-address throttle', () => {
       const res = await agent.post('/portal/signup', identityFields(insurer, member));
       expect(res.status).toBe(303);
     }
-    expect(countRows(ctx, 'attempts', 'success = 1')).toBe(110);
+    expect(ctx.readers.count('attempts', 'success = 1')).toBe(110);
   });
 });

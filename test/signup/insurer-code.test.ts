@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { cli } from '../helpers/cli.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { identityFields } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, cli, createTestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { identityFields } from '../support/member-flows.js';
 
 // Two societies: nothing is filled in unless the link names one.
 let ctx: TestContext;

@@ -2,10 +2,10 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, postRaw, reachCodeStep, submitIdentity } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -18,7 +18,7 @@ beforeEach(async () => {
 afterEach(() => ctx.close());
 
 const written = () =>
-  ['attempts', 'signup_registrations', 'email_codes', 'accounts', 'outbox'].map((t) => countRows(ctx, t)).reduce((a, b) => a + b, 0);
+  ['attempts', 'signup_registrations', 'email_codes', 'accounts', 'outbox'].map((t) => ctx.readers.count(t)).reduce((a, b) => a + b, 0);
 
 function form(fields: Record<string, string | string[]>): string {
   return Object.entries(fields)
@@ -46,7 +46,7 @@ describe('malformed posts to step 1', () => {
     await agent.get('/portal/signup');
     const fields = identityFields(insurer, member);
     for (const key of Object.keys(fields)) {
-      const res = await postRaw(agent, '/portal/signup', form({ ...fields, [key]: ['1', '2'] }));
+      const res = await agent.postRaw('/portal/signup', form({ ...fields, [key]: ['1', '2'] }));
       expect(res.status, key).toBe(400);
       expect(visibleText(res.text)).toContain('入力内容をご確認ください');
     }
@@ -111,7 +111,7 @@ describe('malformed posts to steps 2 and 3', () => {
     await agent.get('/portal/signup/account');
     const valid = { loginId: 'kenpo-user', password: GOOD_PASSWORD, passwordConfirm: GOOD_PASSWORD, email: 'a@example.com', emailConfirm: 'a@example.com' };
     for (const key of Object.keys(valid)) {
-      const res = await postRaw(agent, '/portal/signup/account', form({ ...valid, [key]: ['x', 'y'] }));
+      const res = await agent.postRaw('/portal/signup/account', form({ ...valid, [key]: ['x', 'y'] }));
       expect(res.status, key).toBe(400);
       expect(visibleText(res.text)).toContain('を正しく入力してください');
     }
@@ -131,13 +131,13 @@ describe('malformed posts to steps 2 and 3', () => {
     const code = await latestCode(ctx, 'a@example.com');
     const before = written();
     await agent.get('/portal/signup/verify');
-    expect((await postRaw(agent, '/portal/signup/verify', form({ code: [code, code] }))).status).toBe(400);
+    expect((await agent.postRaw('/portal/signup/verify', form({ code: [code, code] }))).status).toBe(400);
     expect((await agent.post('/portal/signup/verify', { code: '1'.repeat(10_000) })).status).toBe(400);
     expect((await agent.post('/portal/signup/verify', {})).status).toBe(400);
     expect((await agent.http.post('/portal/signup/verify').type('form').send({ code })).status).toBe(403);
     expect((await agent.http.post('/portal/signup/verify/resend').type('form').send({})).status).toBe(403);
     expect(written()).toBe(before);
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
   });
 });
 

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from './helpers.js';
+import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
+import { GOOD_PASSWORD, identityFields, latestCode, reachCodeStep, submitIdentity } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -36,9 +36,9 @@ describe('double submits', () => {
     }
     expect(visibleText((await agent.get('/portal/signup/done')).text)).toContain('登録が完了しました');
 
-    expect(countRows(ctx, 'accounts', 'member_id = ?', member.id)).toBe(1);
-    expect(countRows(ctx, 'signup_registrations', 'completed_at IS NOT NULL')).toBe(1);
-    expect(countRows(ctx, 'outbox', "kind = 'signup_done'")).toBe(1);
+    expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(1);
+    expect(ctx.readers.count('signup_registrations', 'completed_at IS NOT NULL')).toBe(1);
+    expect(ctx.readers.count('outbox', "kind = 'signup_done'")).toBe(1);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.subject.includes('登録完了のお知らせ'))).toHaveLength(1);
   });
@@ -57,8 +57,8 @@ describe('double submits', () => {
     });
     expect(late.status).toBe(200);
     expect(visibleText(late.text)).toContain('今年度の初回登録がすでに完了しています');
-    expect(countRows(ctx, 'accounts', 'member_id = ?', member.id)).toBe(1);
-    expect(countRows(ctx, 'signup_registrations', "login_id = 'browser-two'")).toBe(0);
+    expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(1);
+    expect(ctx.readers.count('signup_registrations', "login_id = 'browser-two'")).toBe(0);
     // The session no longer carries the identity: reloading step 2 starts over.
     expect((await second.get('/portal/signup/account')).headers.location).toBe('/portal/signup?reason=start');
   });
@@ -80,7 +80,7 @@ describe('double submits', () => {
     );
     expect(results.map((r) => r.status).sort()).toEqual([303, 400]);
     expect(visibleText(results.find((r) => r.status === 400)!.text)).toContain('このユーザーIDはすでに使われています');
-    expect(countRows(ctx, 'signup_registrations', "login_id = 'same.name'")).toBe(1);
+    expect(ctx.readers.count('signup_registrations', "login_id = 'same.name'")).toBe(1);
   });
 
   it('refuses at completion a login ID that someone took after step 2, asking for another', async () => {
@@ -89,12 +89,11 @@ describe('double submits', () => {
     const agent = new TestAgent(ctx.app);
     await reachCodeStep(agent, insurer, member, { loginId: 'contested', email: 'c@example.com' });
     // E.g. an operator's data fix or another server: an active account now holds the ID.
-    ctx.db.prepare(`INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'CONTESTED', 'x', 'o@example.com', ?)`).run(other.id, ctx.clock.now());
+    makeAccountRow(ctx.db, { memberId: other.id, loginId: 'CONTESTED', email: 'o@example.com', at: ctx.clock.now() });
     const res = await agent.submit('/portal/signup/verify', { code: await latestCode(ctx, 'c@example.com') });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/account?reason=taken');
+    expect(res).toRedirectTo('/portal/signup/account?reason=taken');
     const page = await agent.get(res.headers.location as string);
     expect(visibleText(page.text)).toContain('別のユーザーIDで設定し直してください');
-    expect(countRows(ctx, 'accounts', 'member_id = ?', member.id)).toBe(0);
+    expect(ctx.readers.count('accounts', 'member_id = ?', member.id)).toBe(0);
   });
 });

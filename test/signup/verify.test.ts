@@ -2,10 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { HOUR, MINUTE, SECOND } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { countRows, latestCode, latestMail, reachCodeStep, wrongCode } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { latestCode, latestMail, reachCodeStep, wrongCode } from '../support/member-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -32,9 +32,7 @@ async function resend() {
   return agent.post('/portal/signup/verify/resend', {});
 }
 const codeRows = () =>
-  ctx.db.prepare('SELECT failed_attempts, voided_at, consumed_at FROM email_codes WHERE member_id = ? ORDER BY id').all(member.id) as {
-    failed_attempts: number; voided_at: number | null; consumed_at: number | null;
-  }[];
+  ctx.readers.codesOf(member.id).map(({ failed_attempts, voided_at, consumed_at }) => ({ failed_attempts, voided_at, consumed_at }));
 
 /** A voided or expired code: the message once, no code input, 新しい認証コードを送る as the primary button. */
 function expectUnusablePage(html: string, message: string) {
@@ -54,8 +52,8 @@ describe('the e-mail code (signup step 3)', () => {
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('認証コードが正しくありません。あと4回間違えると、このコードは使えなくなります');
     expect(codeRows()[0]).toMatchObject({ failed_attempts: 1, voided_at: null, consumed_at: null });
-    expect(countRows(ctx, 'attempts', "kind = 'code' AND success = 0 AND member_id = ?", member.id)).toBe(1);
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('attempts', "kind = 'code' AND success = 0 AND member_id = ?", member.id)).toBe(1);
+    expect(ctx.readers.count('accounts')).toBe(0);
   });
 
   it('refuses what is not six digits without counting it as a try', async () => {
@@ -76,7 +74,7 @@ describe('the e-mail code (signup step 3)', () => {
     const right = await enter(code);
     expect(right.status).toBe(400);
     expectUnusablePage(right.text, 'このコードは使えなくなりました');
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
 
     ctx.clock.advance(61 * SECOND);
     await resend();
@@ -97,8 +95,8 @@ describe('the e-mail code (signup step 3)', () => {
     expect(visibleText(tenth.text)).toContain('しばらく入力を受け付けられません');
     const right = await enter(code);
     expect(right.status).toBe(429);
-    expect(countRows(ctx, 'accounts')).toBe(0);
-    expect(countRows(ctx, 'attempts', "kind = 'code' AND success = 0")).toBe(10);
+    expect(ctx.readers.count('accounts')).toBe(0);
+    expect(ctx.readers.count('attempts', "kind = 'code' AND success = 0")).toBe(10);
 
     // An hour after the first wrong entries, a new code works.
     ctx.clock.advance(HOUR);
@@ -116,7 +114,7 @@ describe('the e-mail code (signup step 3)', () => {
     expectUnusablePage(res.text, 'このコードの有効期限（09:10）が過ぎました');
     // Reloading the page says the same, once.
     expectUnusablePage((await agent.get('/portal/signup/verify')).text, 'このコードの有効期限（09:10）が過ぎました');
-    expect(countRows(ctx, 'accounts')).toBe(0);
+    expect(ctx.readers.count('accounts')).toBe(0);
   });
 
   it('accepts the right code just before the 10 minutes end', async () => {
@@ -136,15 +134,14 @@ describe('the e-mail code (signup step 3)', () => {
     // A forged or stale query shows nothing.
     expect(visibleText((await agent.get('/portal/signup/verify?refused=soon&retry=1')).text)).not.toContain('1分に1回までです');
     expect(visibleText((await agent.get('/portal/signup/verify?refused=<b>&retry=x')).text)).not.toContain('1分に1回までです');
-    expect(countRows(ctx, 'email_codes')).toBe(1);
+    expect(ctx.readers.count('email_codes')).toBe(1);
   });
 
   it('resends after 60 seconds to the same address, voiding the old code', async () => {
     const oldCode = await latestCode(ctx, EMAIL);
     ctx.clock.advance(60 * SECOND);
     const res = await resend();
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/portal/signup/verify?resent=1');
+    expect(res).toRedirectTo('/portal/signup/verify?resent=1');
     const page = await agent.get('/portal/signup/verify?resent=1');
     expect(visibleText(page.text)).toContain('新しい認証コードを送信しました');
     expect(visibleText(page.text)).toContain('09:11まで有効');
@@ -169,7 +166,7 @@ describe('the e-mail code (signup step 3)', () => {
     const sixth = await resend();
     expect(sixth.status).toBe(303);
     expect(visibleText((await agent.get(sixth.headers.location as string)).text)).toContain('認証コードの再送は1時間に5回までです。10:00以降に');
-    expect(countRows(ctx, 'email_codes')).toBe(6);
+    expect(ctx.readers.count('email_codes')).toBe(6);
     await ctx.deliverMail();
     expect(ctx.smtp.mails.filter((m) => m.to === EMAIL)).toHaveLength(6);
 
@@ -197,7 +194,6 @@ describe('the e-mail code (signup step 3)', () => {
       birthYear: '1985', birthMonth: '4', birthDay: '1', nameKana: 'ホケン タロウ',
     });
     const page = await other.get('/portal/signup/verify');
-    expect(page.status).toBe(303);
-    expect(page.headers.location).toBe('/portal/signup/account?reason=nocode');
+    expect(page).toRedirectTo('/portal/signup/account?reason=nocode');
   });
 });

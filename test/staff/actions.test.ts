@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY, MINUTE } from '../../src/lib/clock.js';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditCount, auditRows, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
-import { insertAccount, insertPasswordReset } from './rows.js';
+import { visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { lockSignup, lockStaff, makeAccountRow, makeInsurer, makeMember, makePasswordReset } from '../support/factories.js';
+import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let a: Insurer;
@@ -24,7 +23,7 @@ afterAll(() => ctx.close());
 
 function registeredMember(insurer: Insurer, o: { lockedUntil?: number | null; signupLockedUntil?: number | null } = {}) {
   const m = makeMember(ctx.db, ctx.clock, insurer);
-  const accountId = insertAccount(ctx.db, {
+  const accountId = makeAccountRow(ctx.db, {
     memberId: m.id,
     loginId: `member${m.id}`,
     email: `member${m.id}@example.jp`,
@@ -32,18 +31,13 @@ function registeredMember(insurer: Insurer, o: { lockedUntil?: number | null; si
     lockedUntil: o.lockedUntil ?? null,
     failedLogins: o.lockedUntil ? 5 : 0,
   });
-  if (o.signupLockedUntil) ctx.db.prepare('UPDATE members SET signup_locked_until = ? WHERE id = ?').run(o.signupLockedUntil, m.id);
+  if (o.signupLockedUntil) lockSignup(ctx.db, m.id, o.signupLockedUntil, ctx.clock.now());
   return { member: m, accountId };
 }
 
-const outboxCount = () => ctx.db.prepare('SELECT count(*) FROM outbox').pluck().get() as number;
-const account = (id: number) =>
-  ctx.db
-    .prepare<[number], { status: string; locked_until: number | null; failed_logins: number; closed_reason: string | null; closed_by_staff_id: number | null; closed_at: number | null }>(
-      'SELECT status, locked_until, failed_logins, closed_reason, closed_by_staff_id, closed_at FROM accounts WHERE id = ?',
-    )
-    .get(id)!;
-const staffId = (login: string) => ctx.db.prepare('SELECT id FROM staff WHERE login_id = ?').pluck().get(login) as number;
+const outboxCount = () => ctx.readers.mailCount();
+const account = (id: number) => ctx.readers.account(id);
+const staffId = (login: string) => ctx.readers.staffId(login);
 
 async function act(who: SignedIn, memberId: number, action: string, fields: Record<string, string | string[]>) {
   await who.agent.get(`/staff/members/${memberId}`);
@@ -53,11 +47,10 @@ async function act(who: SignedIn, memberId: number, action: string, fields: Reco
 describe('sending the user-ID reminder', () => {
   it('an operator mails the login ID to the registered address; the mail arrives and the page lists it', async () => {
     const { member, accountId } = registeredMember(a);
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await act(op, member.id, 'userid-reminder', { reason: '電話で問い合わせ、本人確認済み' });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe(`/staff/members/${member.id}`);
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(res).toRedirectTo(`/staff/members/${member.id}`);
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'view_member', member_id: member.id }),
       expect.objectContaining({ action: 'send_userid', member_id: member.id, reason: '電話で問い合わせ、本人確認済み', staff_login: 'op-act' }),
     ]);
@@ -82,15 +75,15 @@ describe('sending the user-ID reminder', () => {
 
   it('asks for a reason and sends nothing without one', async () => {
     const { member } = registeredMember(a);
-    const [mails, audits] = [outboxCount(), auditCount(ctx)];
+    const [mails, audits] = [outboxCount(), ctx.readers.auditCount()];
     const res = await act(op, member.id, 'userid-reminder', { reason: '   ' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('理由を入力してください');
     expect(res.text).toContain('aria-invalid="true"');
     expect(outboxCount()).toBe(mails);
     // The page view, then the page shown again with the member's data: both audited.
-    expect(auditCount(ctx)).toBe(audits + 2);
-    expect(auditRows(ctx).at(-1)).toMatchObject({
+    expect(ctx.readers.auditCount()).toBe(audits + 2);
+    expect(ctx.readers.auditRows().at(-1)).toMatchObject({
       action: 'view_member',
       member_id: member.id,
       query: '再表示: ユーザーIDのお知らせメール',
@@ -101,13 +94,13 @@ describe('sending the user-ID reminder', () => {
 
   it('refuses when the member has no active account', async () => {
     const m = makeMember(ctx.db, ctx.clock, a);
-    const [mails, audits] = [outboxCount(), auditCount(ctx)];
+    const [mails, audits] = [outboxCount(), ctx.readers.auditCount()];
     const res = await act(op, m.id, 'userid-reminder', { reason: '問い合わせ' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('登録済みのアカウントがないため、ユーザーIDのお知らせは送れません');
     expect(outboxCount()).toBe(mails);
-    expect(auditCount(ctx)).toBe(audits + 2);
-    expect(auditRows(ctx).at(-1)).toMatchObject({
+    expect(ctx.readers.auditCount()).toBe(audits + 2);
+    expect(ctx.readers.auditRows().at(-1)).toMatchObject({
       action: 'view_member',
       member_id: m.id,
       query: '再表示: ユーザーIDのお知らせメール',
@@ -119,13 +112,13 @@ describe('sending the user-ID reminder', () => {
   it("is a 404 for a member outside the operator's insurers, sending nothing", async () => {
     const { member } = registeredMember(b);
     await op.agent.get('/staff/');
-    const [mails, audits] = [outboxCount(), auditCount(ctx)];
+    const [mails, audits] = [outboxCount(), ctx.readers.auditCount()];
     const res = await op.agent.post(`/staff/members/${member.id}/userid-reminder`, { reason: '問い合わせ' });
     expect(res.status).toBe(404);
     expect(outboxCount()).toBe(mails);
     // The attempt is audited with what was asked; no mail, no view.
-    expect(auditCount(ctx)).toBe(audits + 1);
-    expect(auditRows(ctx).at(-1)).toMatchObject({
+    expect(ctx.readers.auditCount()).toBe(audits + 1);
+    expect(ctx.readers.auditRows().at(-1)).toMatchObject({
       action: 'refused',
       staff_login: 'op-act',
       member_id: member.id,
@@ -140,7 +133,7 @@ describe('supervisor-only actions', () => {
     const until = ctx.clock.now() + 10 * MINUTE;
     const { member, accountId } = registeredMember(a, { lockedUntil: until, signupLockedUntil: until });
     await op.agent.get(`/staff/members/${member.id}`);
-    const before = { account: account(accountId), audits: auditCount(ctx), sessions: ctx.db.prepare('SELECT count(*) FROM sessions').pluck().get() };
+    const before = { account: account(accountId), audits: ctx.readers.auditCount(), sessions: ctx.readers.count('sessions') };
     for (const action of ['unlock', 'close']) {
       const res = await op.agent.post(`/staff/members/${member.id}/${action}`, { reason: 'テスト' });
       expect(res.status, action).toBe(403);
@@ -151,9 +144,9 @@ describe('supervisor-only actions', () => {
     }
     expect((await op.agent.post(`/staff/team/${staffId('sv-act')}/unlock`, { reason: 'x' })).status).toBe(403);
     expect(account(accountId)).toEqual(before.account);
-    expect(ctx.db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(member.id)).toBe(until);
+    expect(ctx.readers.signupLockedUntil(member.id)).toBe(until);
     // Nothing changed, and each refusal is in the trail with what was asked.
-    expect(auditRows(ctx).slice(-6)).toEqual([
+    expect(ctx.readers.auditRows().slice(-6)).toEqual([
       expect.objectContaining({ action: 'refused', member_id: member.id, query: `POST /staff/members/${member.id}/unlock`, detail: '403 この操作は行えません' }),
       expect.objectContaining({ action: 'refused', member_id: member.id, query: `POST /staff/members/${member.id}/close` }),
       expect.objectContaining({ action: 'refused', member_id: null, query: 'GET /staff/audit' }),
@@ -161,7 +154,7 @@ describe('supervisor-only actions', () => {
       expect.objectContaining({ action: 'refused', member_id: null, query: 'GET /staff/team' }),
       expect.objectContaining({ action: 'refused', member_id: null, query: `POST /staff/team/${staffId('sv-act')}/unlock` }),
     ]);
-    expect(auditCount(ctx)).toBe(before.audits + 6);
+    expect(ctx.readers.auditCount()).toBe(before.audits + 6);
     // The member page does not even offer them.
     const page = visibleText((await op.agent.get(`/staff/members/${member.id}`)).text);
     expect(page).toContain('ロック解除・アカウント停止はスーパーバイザーに依頼してください');
@@ -170,7 +163,7 @@ describe('supervisor-only actions', () => {
   it('a supervisor unlocks a locked login and a locked identity check, with the reason audited', async () => {
     const until = ctx.clock.now() + 10 * MINUTE;
     const { member, accountId } = registeredMember(a, { lockedUntil: until, signupLockedUntil: until });
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await act(sv, member.id, 'unlock', { reason: '本人から電話、確認済み' });
     expect(res.status).toBe(303);
     expect(account(accountId)).toMatchObject({ locked_until: null, failed_logins: 0 });
@@ -178,7 +171,7 @@ describe('supervisor-only actions', () => {
       signup_locked_until: null,
       signup_unlocked_at: ctx.clock.now(),
     });
-    expect(auditRows(ctx, mark)[1]).toMatchObject({ action: 'unlock', member_id: member.id, reason: '本人から電話、確認済み', detail: 'ログインのロック、本人確認のロック' });
+    expect(ctx.readers.auditRows(mark)[1]).toMatchObject({ action: 'unlock', member_id: member.id, reason: '本人から電話、確認済み', detail: 'ログインのロック、本人確認のロック' });
     const page = await sv.agent.get(`/staff/members/${member.id}`);
     expect(visibleText(page.text)).toContain('ログインのロックと本人確認のロックを解除しました');
     expect(/staff-status--[a-z_]+">([^<]+)</.exec(page.text)?.[1]).toBe('登録済');
@@ -186,25 +179,25 @@ describe('supervisor-only actions', () => {
 
   it('a supervisor is told when there is nothing to unlock', async () => {
     const { member } = registeredMember(a);
-    const audits = auditCount(ctx);
+    const audits = ctx.readers.auditCount();
     const res = await act(sv, member.id, 'unlock', { reason: '念のため' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('ロックされていないため、解除は不要です');
-    expect(auditCount(ctx)).toBe(audits + 2);
-    expect(auditRows(ctx).at(-1)).toMatchObject({ action: 'view_member', query: '再表示: ロック解除', reason: '念のため', detail: '受け付けず: ロックされていないため、解除は不要です' });
+    expect(ctx.readers.auditCount()).toBe(audits + 2);
+    expect(ctx.readers.auditRows().at(-1)).toMatchObject({ action: 'view_member', query: '再表示: ロック解除', reason: '念のため', detail: '受け付けず: ロックされていないため、解除は不要です' });
   });
 
   it('a supervisor closes an account: the member is signed out everywhere and must sign up again', async () => {
     const { member, accountId } = registeredMember(a);
     ctx.db.prepare("INSERT INTO sessions (sid, sess, expires_at, account_id) VALUES ('member-sid', '{}', ?, ?)").run(ctx.clock.now() + DAY, accountId);
-    insertPasswordReset(ctx.db, { accountId, at: ctx.clock.now(), tokenHash: 'ab'.repeat(32) });
-    const mark = lastAuditId(ctx);
+    makePasswordReset(ctx.db, { accountId, at: ctx.clock.now(), tokenHash: 'ab'.repeat(32) });
+    const mark = ctx.readers.lastAuditId();
     const res = await act(sv, member.id, 'close', { reason: '本人の依頼により停止' });
     expect(res.status).toBe(303);
     expect(account(accountId)).toMatchObject({ status: 'closed', closed_reason: 'staff', closed_by_staff_id: staffId('sv-act'), closed_at: ctx.clock.now() });
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(accountId)).toBe(0);
+    expect(ctx.readers.sessionCount(accountId)).toBe(0);
     expect(ctx.db.prepare('SELECT voided_at FROM password_resets WHERE account_id = ?').pluck().get(accountId)).toBe(ctx.clock.now());
-    expect(auditRows(ctx, mark)[1]).toMatchObject({ action: 'close_account', member_id: member.id, reason: '本人の依頼により停止' });
+    expect(ctx.readers.auditRows(mark)[1]).toMatchObject({ action: 'close_account', member_id: member.id, reason: '本人の依頼により停止' });
     const page = await sv.agent.get(`/staff/members/${member.id}`);
     expect(/staff-status--[a-z_]+">([^<]+)</.exec(page.text)?.[1]).toBe('年度リセット済');
     expect(visibleText(page.text)).toContain('管理者により停止');
@@ -215,16 +208,16 @@ describe('supervisor-only actions', () => {
 
   it('a supervisor unlocks a staff member who failed to sign in 5 times', async () => {
     const lockedId = staffId('op-act');
-    ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), lockedId);
+    lockStaff(ctx.db, lockedId, ctx.clock.now());
     let res = await sv.agent.get('/staff/team');
     expect(visibleText(res.text)).toMatch(/op-act オペレーター kenpoa ロック中/);
     res = await sv.agent.post(`/staff/team/${lockedId}/unlock`, { reason: '' });
     expect(res.status).toBe(400);
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     res = await sv.agent.post(`/staff/team/${lockedId}/unlock`, { reason: '本人確認済み' });
     expect(res.status).toBe(303);
-    expect(ctx.db.prepare('SELECT locked_at, failed_logins FROM staff WHERE id = ?').get(lockedId)).toEqual({ locked_at: null, failed_logins: 0 });
-    expect(auditRows(ctx, mark)).toEqual([expect.objectContaining({ action: 'unlock_staff', detail: 'op-act', reason: '本人確認済み' })]);
+    expect(ctx.readers.staffLock('op-act')).toEqual({ locked_at: null, failed_logins: 0 });
+    expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'unlock_staff', detail: 'op-act', reason: '本人確認済み' })]);
     expect(visibleText((await sv.agent.get('/staff/team')).text)).toContain('op-act のロックを解除しました');
     expect((await sv.agent.post('/staff/team/99999/unlock', { reason: 'x' })).status).toBe(404);
   });
@@ -235,7 +228,7 @@ describe('CSRF', () => {
     const until = ctx.clock.now() + 10 * MINUTE;
     const { member, accountId } = registeredMember(a, { lockedUntil: until });
     await sv.agent.get(`/staff/members/${member.id}`);
-    const [mails, audits] = [outboxCount(), auditCount(ctx)];
+    const [mails, audits] = [outboxCount(), ctx.readers.auditCount()];
     for (const path of [
       `/staff/members/${member.id}/userid-reminder`,
       `/staff/members/${member.id}/unlock`,
@@ -249,7 +242,7 @@ describe('CSRF', () => {
       expect(res.status, path).toBe(403);
     }
     expect(outboxCount()).toBe(mails);
-    expect(auditCount(ctx)).toBe(audits);
+    expect(ctx.readers.auditCount()).toBe(audits);
     expect(account(accountId).status).toBe('active');
     expect(account(accountId).locked_until).toBe(until);
     expect((await sv.agent.get('/staff/')).status).toBe(200); // still signed in

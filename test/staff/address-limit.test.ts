@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
 import { STAFF_ADDRESS_FAILURE_LIMIT } from '../../src/features/staff/auth/service.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { addStaff } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { lockStaff } from '../support/factories.js';
+import { addStaff } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -28,17 +29,16 @@ describe('staff sign-in from one address', () => {
     expect(visibleText(paused.text)).toContain('一時的にログインを受け付けていません');
     // Refused before any check: nothing recorded, the real account neither signed in nor counted.
     expect(ctx.db.prepare("SELECT count(*) FROM attempts WHERE kind = 'staff_login'").pluck().get()).toBe(attemptsBefore);
-    expect(ctx.db.prepare("SELECT failed_logins, locked_at FROM staff WHERE login_id = 'op-limit'").get()).toEqual({ failed_logins: 0, locked_at: null });
+    expect(ctx.readers.staffLock('op-limit')).toEqual({ failed_logins: 0, locked_at: null });
 
     ctx.clock.advance(15 * MINUTE + SECOND);
     const later = await signInWith(agent, 'op-limit', password);
-    expect(later.status).toBe(303);
-    expect(later.headers.location).toBe('/staff/login/password');
+    expect(later).toRedirectTo('/staff/login/password');
   });
 
   it('answers a wrong password for a locked staff account like any wrong password', async () => {
     await addStaff(ctx, 'op-locked', 'operator');
-    ctx.db.prepare("UPDATE staff SET locked_at = ? WHERE login_id = 'op-locked'").run(ctx.clock.now());
+    lockStaff(ctx.db, ctx.readers.staffId('op-locked'), ctx.clock.now());
     const res = await signInWith(new TestAgent(ctx.app), 'op-locked', 'Wrong#pass1');
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain('ログインIDまたはパスワードが正しくありません');

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY } from '../../src/lib/clock.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditRows, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
-import { insertAccount } from './rows.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
+import { type SignedIn, newSignedInStaff } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let a: Insurer;
@@ -24,10 +23,10 @@ afterAll(() => ctx.close());
 describe('the audit trail of a working day', () => {
   it('holds one row per page that showed member data, per action and per refusal — whatever led to the page', async () => {
     const caller = makeMember(ctx.db, ctx.clock, a, { symbol: '500', number: '1', email: 'caller@example.jp' });
-    insertAccount(ctx.db, { memberId: caller.id, loginId: 'caller01', email: 'caller@example.jp', at: ctx.clock.now() - DAY });
+    makeAccountRow(ctx.db, { memberId: caller.id, loginId: 'caller01', email: 'caller@example.jp', at: ctx.clock.now() - DAY });
     const noAccount = makeMember(ctx.db, ctx.clock, a);
     const elsewhere = makeMember(ctx.db, ctx.clock, b);
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     let pages = 0;
     let actions = 0;
     let refusals = 0;
@@ -87,7 +86,7 @@ describe('the audit trail of a working day', () => {
     await expectStatus(sv.agent.post(`/staff/team/${opId}/reset-authenticator`, { reason: '機種変更' }), 303);
     actions += 1;
 
-    const rows = auditRows(ctx, mark);
+    const rows = ctx.readers.auditRows(mark);
     expect(rows.length).toBe(pages + actions + refusals);
     const count = (...kinds: string[]) => rows.filter((r) => kinds.includes(r.action)).length;
     expect(count('view_member', 'reveal_email')).toBe(pages);

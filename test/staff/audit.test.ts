@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvCell, jstTimestamp, writeAuditCsv } from '../../src/features/audit/csv.js';
 import { recordAudit } from '../../src/features/audit/writer.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditCount, cli, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let sv: SignedIn;
@@ -49,7 +49,7 @@ describe('/staff/audit', () => {
     addRows(1, { at: Date.parse('2026-03-11T00:30:00+09:00'), login: 'op-filter', memberId: member.id, reason: '当日' });
     addRows(1, { at: Date.parse('2026-03-11T12:00:00+09:00'), login: 'op-other', memberId: null, reason: '別の人' });
 
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     let res = await sv.agent.get('/staff/audit?staff=OP-FILTER&from=2026-03-11&to=2026-03-11');
     expect(res.status).toBe(200);
     let text = visibleText(res.text);
@@ -64,7 +64,7 @@ describe('/staff/audit', () => {
     expect(text).toContain('前日');
     expect(res.text).toContain(`href="/staff/members/${member.id}"`);
 
-    const rows = ctx.db.prepare('SELECT action, query FROM audit_log WHERE id > ? ORDER BY id').all(mark);
+    const rows = ctx.readers.auditRows(mark).map(({ action, query }) => ({ action, query }));
     expect(rows).toEqual([
       { action: 'view_audit', query: 'スタッフ=OP-FILTER 開始日=2026-03-11 終了日=2026-03-11' },
       { action: 'view_audit', query: `加入者ID=${member.id}` },
@@ -97,7 +97,7 @@ describe('/staff/audit', () => {
   it('exports the filtered rows as CSV with a BOM, Japan times and formula cells defused', async () => {
     addRows(1, { at: Date.parse('2026-01-05T09:15:00+09:00'), login: 'csv-op', reason: '=HYPERLINK("http://evil")' });
     addRows(1, { at: Date.parse('2026-01-05T09:16:00+09:00'), login: 'csv-op', reason: '改行\nと "引用符", カンマ' });
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await sv.agent.http.get('/staff/audit/csv?staff=csv-op&from=2026-01-05&to=2026-01-05').buffer(true).parse((r, cb) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
@@ -113,7 +113,7 @@ describe('/staff/audit', () => {
     expect(lines[1]).toMatch(/^\d+,2026-01-05 09:15:00,,csv-op,198\.51\.100\.7,search,加入者検索,row 0,,"'=HYPERLINK\(""http:\/\/evil""\)",$/);
     expect(body).toContain('"改行\nと ""引用符"", カンマ"');
     expect(lines.filter((l) => l.includes('csv-op')).length).toBe(2);
-    expect(ctx.db.prepare('SELECT action, query FROM audit_log WHERE id > ?').all(mark)).toEqual([
+    expect(ctx.readers.auditRows(mark).map(({ action, query }) => ({ action, query }))).toEqual([
       { action: 'export_audit', query: 'スタッフ=csv-op 開始日=2026-01-05 終了日=2026-01-05' },
     ]);
   });
@@ -168,7 +168,7 @@ describe('portal audit export', () => {
   it('prints the same CSV as the web export for a Japan date range, and audits the export', async () => {
     addRows(2, { at: Date.parse('2025-12-24T23:59:00+09:00'), login: 'cli-op' });
     addRows(1, { at: Date.parse('2025-12-25T00:00:00+09:00'), login: 'cli-op' });
-    const before = auditCount(ctx);
+    const before = ctx.readers.auditCount();
     const r = await cli(ctx, ['audit', 'export', '--from', '2025-12-24', '--to', '2025-12-24']);
     expect(r.code).toBe(0);
     expect(r.out.startsWith('\uFEFFID,日時,')).toBe(true);
@@ -178,7 +178,7 @@ describe('portal audit export', () => {
 
     const web = await sv.agent.http.get('/staff/audit/csv?from=2025-12-24&to=2025-12-24');
     expect(web.text).toBe(r.out + '\r\n');
-    expect(auditCount(ctx)).toBe(before + 2);
+    expect(ctx.readers.auditCount()).toBe(before + 2);
     expect(ctx.db.prepare("SELECT staff_login, client_ip, detail FROM audit_log WHERE action = 'export_audit' AND staff_id IS NULL").get()).toEqual({
       staff_login: '(コマンド)',
       client_ip: 'cli',

@@ -3,10 +3,10 @@ import { openDatabase } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
 import { TestClock } from '../../src/lib/clock.js';
 import { DEMO_INSURER, DEMO_MEMBER, DEMO_STAFF, seedDemo } from '../../src/demo/seed.js';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { addStaff, auditCount, firstSignIn, signIn } from './helpers.js';
-import { insertAccount } from './rows.js';
+import { visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeAccountRow } from '../support/factories.js';
+import { addStaff, firstSignIn, signIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -17,11 +17,11 @@ afterAll(() => ctx.close());
 describe('a day at the call center, from an empty audit log', () => {
   it('the demo supervisor signs in with the documented password, an operator helps the demo member, and the audit log holds one row per thing done', async () => {
     expect(seedDemo({ db: ctx.db, clock: ctx.clock }).seeded).toBe(true);
-    expect(auditCount(ctx)).toBe(0);
+    expect(ctx.readers.auditCount()).toBe(0);
     const member = ctx.db
       .prepare<[string, string], { id: number }>('SELECT id FROM members WHERE symbol = ? AND number = ?')
       .get(DEMO_MEMBER.symbol, DEMO_MEMBER.number)!;
-    insertAccount(ctx.db, { memberId: member.id, loginId: 'shoko01', email: 'shoko@example.co.jp', at: ctx.clock.now() - 60_000 });
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'shoko01', email: 'shoko@example.co.jp', at: ctx.clock.now() - 60_000 });
     let expected = 0;
 
     // The administrator adds an operator (1 row: staff_add).
@@ -73,7 +73,7 @@ describe('a day at the call center, from an empty audit log', () => {
     }
     expect(text).toContain('IDを忘れたとの電話');
     expect(text).toContain(`${expected}件中`);
-    expect(auditCount(ctx)).toBe(expected);
+    expect(ctx.readers.auditCount()).toBe(expected);
   });
 });
 

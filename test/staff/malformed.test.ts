@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestAgent } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { addStaff, newSignedInStaff, type SignedIn } from './helpers.js';
+import { TestAgent } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { addStaff, newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let sv: SignedIn;

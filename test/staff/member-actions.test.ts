@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY, MINUTE } from '../../src/lib/clock.js';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditRows, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
-import { insertAccount, insertAttempt, insertSignup } from './rows.js';
+import { visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeAccountRow, makeAttempt, makeInsurer, makeMember, makePendingSignup } from '../support/factories.js';
+import { type SignedIn, newSignedInStaff } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let a: Insurer;
@@ -25,8 +24,8 @@ const registryEmail = (id: number) => ctx.db.prepare('SELECT email FROM members 
 describe('the member’s e-mail address', () => {
   it('is masked on the page; 表示 (a POST) shows every address whole and writes its own audit row', async () => {
     const m = makeMember(ctx.db, ctx.clock, a, { email: 'registry.addr@example.co.jp' });
-    insertAccount(ctx.db, { memberId: m.id, loginId: `m${m.id}`, email: 'typo.adress@example.co.jp', at: ctx.clock.now() - DAY });
-    const mark = lastAuditId(ctx);
+    makeAccountRow(ctx.db, { memberId: m.id, loginId: `m${m.id}`, email: 'typo.adress@example.co.jp', at: ctx.clock.now() - DAY });
+    const mark = ctx.readers.lastAuditId();
     let res = await op.agent.get(`/staff/members/${m.id}`);
     let text = visibleText(res.text);
     expect(text).toContain('t****@example.co.jp');
@@ -41,7 +40,7 @@ describe('the member’s e-mail address', () => {
     expect(text).toContain('registry.addr@example.co.jp');
     expect(text).toContain('メールアドレスを全桁で表示しています');
     expect(res.headers['cache-control']).toBe('no-store');
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'view_member', member_id: m.id }),
       expect.objectContaining({ action: 'reveal_email', member_id: m.id, staff_login: 'op-ma' }),
     ]);
@@ -55,8 +54,8 @@ describe('the member’s e-mail address', () => {
 describe('closing an account', () => {
   it('asks first on a page that says what will happen; leaving it changes nothing; both pages are audited views', async () => {
     const m = makeMember(ctx.db, ctx.clock, a);
-    const accountId = insertAccount(ctx.db, { memberId: m.id, loginId: `close${m.id}`, email: 'c@example.jp', at: ctx.clock.now() - DAY });
-    const mark = lastAuditId(ctx);
+    const accountId = makeAccountRow(ctx.db, { memberId: m.id, loginId: `close${m.id}`, email: 'c@example.jp', at: ctx.clock.now() - DAY });
+    const mark = ctx.readers.lastAuditId();
     const page = await sv.agent.get(`/staff/members/${m.id}`);
     expect(page.text).toContain(`href="/staff/members/${m.id}/close"`);
     expect(page.text).not.toContain(`action="/staff/members/${m.id}/close"`);
@@ -79,7 +78,7 @@ describe('closing an account', () => {
     res = await sv.agent.post(`/staff/members/${m.id}/close`, { reason: '本人の依頼' });
     expect(res.status).toBe(303);
     expect(ctx.db.prepare('SELECT status FROM accounts WHERE id = ?').pluck().get(accountId)).toBe('closed');
-    expect(auditRows(ctx, mark).map((r) => [r.action, r.query])).toEqual([
+    expect(ctx.readers.auditRows(mark).map((r) => [r.action, r.query])).toEqual([
       ['view_member', null],
       ['view_member', 'アカウント停止の確認'],
       ['view_member', '再表示: アカウント停止'],
@@ -94,14 +93,14 @@ describe('the registry’s pre-registered address', () => {
   it('a supervisor replaces it with a reason: the old address is told, codes sent there die, the row is audited with masked addresses', async () => {
     const m = makeMember(ctx.db, ctx.clock, a, { email: 'old.company@example.co.jp', name: '名簿 花子' });
     const now = ctx.clock.now();
-    insertSignup(ctx.db, { memberId: m.id, loginId: `reg${m.id}`, email: 'old.company@example.co.jp', at: now - MINUTE, codeExpiresAt: now + 9 * MINUTE });
-    const mark = lastAuditId(ctx);
+    makePendingSignup(ctx.db, { memberId: m.id, loginId: `reg${m.id}`, email: 'old.company@example.co.jp', at: now - MINUTE, codeExpiresAt: now + 9 * MINUTE });
+    const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/members/${m.id}`);
     const res = await sv.agent.post(`/staff/members/${m.id}/registry-email`, { email: 'Hanako.New@Example.JP', reason: '退職した会社のアドレスで受信できないと本人から電話' });
     expect(res.status).toBe(303);
     expect(registryEmail(m.id)).toBe('Hanako.New@example.jp');
     expect(ctx.db.prepare("SELECT count(*) FROM email_codes WHERE member_id = ? AND voided_at IS NULL").pluck().get(m.id)).toBe(0);
-    expect(auditRows(ctx, mark).at(-1)).toMatchObject({
+    expect(ctx.readers.auditRows(mark).at(-1)).toMatchObject({
       action: 'registry_email_change',
       member_id: m.id,
       reason: '退職した会社のアドレスで受信できないと本人から電話',
@@ -134,7 +133,7 @@ describe('the registry’s pre-registered address', () => {
     const bare = makeMember(ctx.db, ctx.clock, a);
     const outbox = () => ctx.db.prepare('SELECT count(*) FROM outbox').pluck().get();
     const before = outbox();
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/members/${m.id}`);
     const cases: [number, Record<string, string>, string][] = [
       [m.id, { email: 'no-at-sign', reason: 'x' }, 'メールアドレスの形式が正しくありません'],
@@ -149,7 +148,7 @@ describe('the registry’s pre-registered address', () => {
     }
     expect(registryEmail(m.id)).toBe('same@example.jp');
     expect(outbox()).toBe(before);
-    const rows = auditRows(ctx, mark).slice(1);
+    const rows = ctx.readers.auditRows(mark).slice(1);
     expect(rows.map((r) => [r.action, r.query])).toEqual(cases.map(() => ['view_member', '再表示: 名簿のメールアドレス変更']));
     // Operators cannot change it (403, audited).
     await op.agent.get(`/staff/members/${m.id}`);
@@ -167,7 +166,7 @@ describe('a signup lock', () => {
     const m = makeMember(ctx.db, ctx.clock, a);
     const now = ctx.clock.now();
     ctx.db.prepare('UPDATE members SET signup_locked_until = ? WHERE id = ?').run(now + 30 * MINUTE, m.id);
-    for (let i = 0; i < 5; i++) insertAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - i * MINUTE });
+    for (let i = 0; i < 5; i++) makeAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - i * MINUTE });
     const ids = ctx.db.prepare("SELECT id FROM attempts WHERE member_id = ? AND kind = 'identity' ORDER BY id").pluck().all(m.id) as number[];
     const set = ctx.db.prepare('UPDATE attempts SET mismatch = ? WHERE id = ?');
     set.run('birthdate', ids[0]);

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import { DAY, HOUR, MINUTE } from '../../src/lib/clock.js';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { newSignedInStaff, type SignedIn } from './helpers.js';
-import { insertAccount, insertAttempt, insertMail, insertPasswordReset, insertSignup, insertTerms } from './rows.js';
+import { visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { lockSignup, makeAccountRow, makeAttempt, makeInsurer, makeMember, makeOutboxMail, makePasswordReset, makePendingSignup, makeTerms } from '../support/factories.js';
+import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let insurer: Insurer;
@@ -37,7 +36,7 @@ describe('the status shown for a member in each state', () => {
   it('認証コード送信済: a signup waiting for its open code, with when it was sent and until when', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    insertSignup(ctx.db, { memberId: m.id, loginId: 'pending01', email: 'pending@example.jp', at: now - 2 * MINUTE, codeExpiresAt: now + 8 * MINUTE });
+    makePendingSignup(ctx.db, { memberId: m.id, loginId: 'pending01', email: 'pending@example.jp', at: now - 2 * MINUTE, codeExpiresAt: now + 8 * MINUTE });
     const p = await page(m.id);
     expect(p.status).toBe('認証コード送信済');
     expect(p.text).toContain('希望ユーザーID pending01');
@@ -49,7 +48,7 @@ describe('the status shown for a member in each state', () => {
   it('未登録 again once that code has expired, saying so', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    insertSignup(ctx.db, { memberId: m.id, loginId: 'late01', email: 'late@example.jp', at: now - 20 * MINUTE, codeExpiresAt: now - 10 * MINUTE });
+    makePendingSignup(ctx.db, { memberId: m.id, loginId: 'late01', email: 'late@example.jp', at: now - 20 * MINUTE, codeExpiresAt: now - 10 * MINUTE });
     const p = await page(m.id);
     expect(p.status).toBe('未登録');
     expect(p.text).toContain('送信した認証コードは有効期限が切れています');
@@ -58,8 +57,8 @@ describe('the status shown for a member in each state', () => {
   it('登録済: login ID, masked address, last login and terms accepted', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    const accountId = insertAccount(ctx.db, { memberId: m.id, loginId: 'Kenpo01', email: 'kenpo@example.co.jp', at: now - DAY, lastLoginAt: now - HOUR });
-    insertTerms(ctx.db, { insurerId: insurer.id, version: 1, at: now - DAY, acceptedBy: accountId });
+    const accountId = makeAccountRow(ctx.db, { memberId: m.id, loginId: 'Kenpo01', email: 'kenpo@example.co.jp', at: now - DAY, lastLoginAt: now - HOUR });
+    makeTerms(ctx.db, { insurerId: insurer.id, version: 1, at: now - DAY, acceptedBy: accountId });
     const p = await page(m.id);
     expect(p.status).toBe('登録済');
     expect(p.text).toContain('ユーザーID Kenpo01');
@@ -71,7 +70,7 @@ describe('the status shown for a member in each state', () => {
   it('ロック中: a locked login, with the time the lock ends', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    insertAccount(ctx.db, { memberId: m.id, loginId: 'locked01', email: 'locked@example.jp', at: now - DAY, lockedUntil: now + 15 * MINUTE, failedLogins: 5 });
+    makeAccountRow(ctx.db, { memberId: m.id, loginId: 'locked01', email: 'locked@example.jp', at: now - DAY, lockedUntil: now + 15 * MINUTE, failedLogins: 5 });
     const p = await page(m.id);
     expect(p.status).toBe('ロック中');
     expect(p.text).toContain('ログインの失敗が続いたため');
@@ -81,7 +80,7 @@ describe('the status shown for a member in each state', () => {
 
   it('ロック中: a locked identity check, without an account', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
-    ctx.db.prepare('UPDATE members SET signup_locked_until = ? WHERE id = ?').run(ctx.clock.now() + 30 * MINUTE, m.id);
+    lockSignup(ctx.db, m.id, ctx.clock.now() + 30 * MINUTE, ctx.clock.now());
     const p = await page(m.id);
     expect(p.status).toBe('ロック中');
     expect(p.text).toContain('本人確認（初回登録）の失敗が続いたため');
@@ -89,7 +88,7 @@ describe('the status shown for a member in each state', () => {
 
   it('年度リセット済: the account was closed by the yearly reset, and is listed as a past account', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
-    insertAccount(ctx.db, { memberId: m.id, loginId: 'lastyear01', email: 'ly@example.jp', at: ctx.clock.now() - 10 * DAY, status: 'closed', closedReason: 'yearly_reset' });
+    makeAccountRow(ctx.db, { memberId: m.id, loginId: 'lastyear01', email: 'ly@example.jp', at: ctx.clock.now() - 10 * DAY, status: 'closed', closedReason: 'yearly_reset' });
     const p = await page(m.id);
     expect(p.status).toBe('年度リセット済');
     expect(p.text).toContain('年度切り替えでID・パスワードがリセットされました');
@@ -108,8 +107,8 @@ describe('what the member page shows', () => {
   it('lists every mail with its kind, masked address, queued and sent time, attempts and masked last error', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    insertMail(ctx.db, { kind: 'signup_code', memberId: m.id, to: 'hanako@example.jp', at: now - 60 * MINUTE, sentAt: now - 58 * MINUTE, attempts: 1 });
-    insertMail(ctx.db, {
+    makeOutboxMail(ctx.db, { kind: 'signup_code', memberId: m.id, to: 'hanako@example.jp', at: now - 60 * MINUTE, sentAt: now - 58 * MINUTE, attempts: 1 });
+    makeOutboxMail(ctx.db, {
       kind: 'password_reset',
       memberId: m.id,
       to: 'hanako@example.jp',
@@ -126,13 +125,13 @@ describe('what the member page shows', () => {
   it('counts failed identity checks, logins and code entries of the last 24 hours only', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer);
     const now = ctx.clock.now();
-    const accountId = insertAccount(ctx.db, { memberId: m.id, loginId: 'fails01', email: 'f@example.jp', at: now - 2 * DAY });
-    insertAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - HOUR });
-    insertAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - 2 * HOUR });
-    insertAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - 25 * HOUR });
-    insertAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - HOUR, success: true });
-    insertAttempt(ctx.db, { kind: 'login', accountId, at: now - 30 * MINUTE });
-    insertAttempt(ctx.db, { kind: 'code', memberId: m.id, accountId, at: now - 10 * MINUTE });
+    const accountId = makeAccountRow(ctx.db, { memberId: m.id, loginId: 'fails01', email: 'f@example.jp', at: now - 2 * DAY });
+    makeAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - HOUR });
+    makeAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - 2 * HOUR });
+    makeAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - 25 * HOUR });
+    makeAttempt(ctx.db, { kind: 'identity', memberId: m.id, at: now - HOUR, success: true });
+    makeAttempt(ctx.db, { kind: 'login', accountId, at: now - 30 * MINUTE });
+    makeAttempt(ctx.db, { kind: 'code', memberId: m.id, accountId, at: now - 10 * MINUTE });
     const p = await page(m.id);
     expect(p.text).toContain('本人確認（初回登録） 2回 2026/4/1 08:00');
     expect(p.text).toContain('ログイン 1回 2026/4/1 08:30');
@@ -143,9 +142,9 @@ describe('what the member page shows', () => {
     const other = makeInsurer(ctx.db, ctx.clock);
     const m = makeMember(ctx.db, ctx.clock, other);
     const now = ctx.clock.now();
-    const accountId = insertAccount(ctx.db, { memberId: m.id, loginId: 'terms01', email: 't@example.jp', at: now - DAY });
-    insertTerms(ctx.db, { insurerId: other.id, version: 1, at: now - DAY, acceptedBy: accountId });
-    insertTerms(ctx.db, { insurerId: other.id, version: 2, at: now - HOUR });
+    const accountId = makeAccountRow(ctx.db, { memberId: m.id, loginId: 'terms01', email: 't@example.jp', at: now - DAY });
+    makeTerms(ctx.db, { insurerId: other.id, version: 1, at: now - DAY, acceptedBy: accountId });
+    makeTerms(ctx.db, { insurerId: other.id, version: 2, at: now - HOUR });
     const p = await page(m.id);
     expect(p.text).toContain('第1版に同意（2026/3/31 09:00）／最新の第2版は未同意');
   });
@@ -153,10 +152,10 @@ describe('what the member page shows', () => {
   it('never contains a password hash, code hash, reset token, TOTP secret or a full e-mail address', async () => {
     const m = makeMember(ctx.db, ctx.clock, insurer, { email: 'registry.person@example.co.jp' });
     const now = ctx.clock.now();
-    const accountId = insertAccount(ctx.db, { memberId: m.id, loginId: 'secret01', email: 'secret.person@example.co.jp', at: now - DAY });
-    insertSignup(ctx.db, { memberId: m.id, loginId: 'secret02', email: 'pending.person@example.co.jp', at: now - MINUTE, codeExpiresAt: now + 9 * MINUTE });
-    insertPasswordReset(ctx.db, { accountId, at: now, tokenHash: 'feedface'.repeat(8) });
-    insertMail(ctx.db, { kind: 'userid_reminder', memberId: m.id, accountId, to: 'secret.person@example.co.jp', at: now, lastError: 'rejected secret.person@example.co.jp' });
+    const accountId = makeAccountRow(ctx.db, { memberId: m.id, loginId: 'secret01', email: 'secret.person@example.co.jp', at: now - DAY });
+    makePendingSignup(ctx.db, { memberId: m.id, loginId: 'secret02', email: 'pending.person@example.co.jp', at: now - MINUTE, codeExpiresAt: now + 9 * MINUTE });
+    makePasswordReset(ctx.db, { accountId, at: now, tokenHash: 'feedface'.repeat(8) });
+    makeOutboxMail(ctx.db, { kind: 'userid_reminder', memberId: m.id, accountId, to: 'secret.person@example.co.jp', at: now, lastError: 'rejected secret.person@example.co.jp' });
 
     const pages = [
       (await sv.agent.get(`/staff/members/${m.id}`)).text,

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffPasswordProblems } from '../../src/lib/staff-password-rules.js';
 import { passwordProblems } from '../../src/lib/password-rules.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { addStaff, firstSignIn, signIn } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { addStaff, firstSignIn, signIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 

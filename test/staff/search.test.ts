@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditRows, lastAuditId, newSignedInStaff, type SignedIn } from './helpers.js';
+import { visibleText } from '../support/agent.js';
+import { createTestContext, type TestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { newSignedInStaff, type SignedIn } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let a: Insurer;
@@ -39,7 +39,7 @@ async function searchKana(who: SignedIn, fields: Record<string, string>) {
 
 describe('search by insurer + 記号 + 番号', () => {
   it('finds the member whatever width, zeros and hyphens are typed, opens the page of the single exact hit, and audits both', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await searchCard(opA, { insurerCode: 'kenpoa', symbol: '１００１', number: '0-012' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/staff/members/${shoko.id}`);
@@ -48,7 +48,7 @@ describe('search by insurer + 記号 + 番号', () => {
     expect(text).toContain('健保 祥子');
     expect(text).toContain('1985年4月1日（昭和60年）');
     expect(text).toContain('未登録');
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({
         action: 'search',
         staff_login: 'op-a',
@@ -61,19 +61,19 @@ describe('search by insurer + 記号 + 番号', () => {
   });
 
   it('finds nobody for a number that only starts the same (no partial search), and audits the zero-hit search', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await searchCard(opA, { insurerCode: 'kenpoa', symbol: '1001', number: '1' });
     expect(visibleText(res.text)).toContain('該当する加入者は見つかりませんでした');
-    expect(auditRows(ctx, mark)).toEqual([expect.objectContaining({ action: 'search', member_id: null, detail: '0件' })]);
+    expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'search', member_id: null, detail: '0件' })]);
   });
 
   it("does not find another society's member for an operator limited to society A", async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await searchCard(opA, { insurerCode: 'kenpob', symbol: '77', number: '1' });
     expect(res.status).toBe(200);
     expect(visibleText(res.text)).toContain('該当する加入者は見つかりませんでした');
     expect(res.text).not.toContain(`/staff/members/${twinInB.id}"`);
-    expect(auditRows(ctx, mark)).toEqual([expect.objectContaining({ action: 'search', detail: '0件' })]);
+    expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'search', detail: '0件' })]);
     // The insurer pulldown offers only society A.
     const page = await opA.agent.get('/staff/');
     expect(page.text).toContain('value="kenpoa"');
@@ -86,14 +86,14 @@ describe('search by insurer + 記号 + 番号', () => {
   });
 
   it('answers missing fields with messages and writes no audit row', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await searchCard(opA, { insurerCode: '', symbol: '', number: '' });
     expect(res.status).toBe(400);
     const text = visibleText(res.text);
     expect(text).toContain('保険者を入力してください');
     expect(text).toContain('記号を入力してください');
     expect(text).toContain('番号を入力してください');
-    expect(auditRows(ctx, mark)).toEqual([]);
+    expect(ctx.readers.auditRows(mark)).toEqual([]);
   });
 });
 
@@ -107,10 +107,10 @@ describe('search by kana name + birthdate', () => {
   });
 
   it('matches by the variant key: ツズキ finds ツヅキ', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await searchKana(opA, { nameKana: 'ツズキ ハナコ', birthYear: '１９６２', birthMonth: '07', birthDay: '15' });
     expect(res.headers.location).toBe(`/staff/members/${tsuzuki.id}`);
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'search', query: 'カナ氏名・生年月日: 氏名=ツズキ ハナコ 生年月日=1962-07-15', member_id: tsuzuki.id }),
     ]);
   });
@@ -127,19 +127,19 @@ describe('search by kana name + birthdate', () => {
   });
 
   it('finds nobody with another birthdate or only part of the name, and audits both', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     let res = await searchKana(opA, { nameKana: 'ケンポ ショウコ', birthYear: '1985', birthMonth: '4', birthDay: '2' });
     expect(visibleText(res.text)).toContain('該当する加入者は見つかりませんでした');
     res = await searchKana(opA, { nameKana: 'ケンポ', birthYear: '1985', birthMonth: '4', birthDay: '1' });
     expect(visibleText(res.text)).toContain('該当する加入者は見つかりませんでした');
-    expect(auditRows(ctx, mark).map((r) => [r.action, r.detail])).toEqual([
+    expect(ctx.readers.auditRows(mark).map((r) => [r.action, r.detail])).toEqual([
       ['search', '0件'],
       ['search', '0件'],
     ]);
   });
 
   it('refuses kanji, impossible dates and missing fields with messages, without searching', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     let res = await searchKana(opA, { nameKana: '健保 祥子', birthYear: '1985', birthMonth: '2', birthDay: '30' });
     expect(res.status).toBe(400);
     expect(visibleText(res.text)).toContain('氏名（カナ）はひらがなかカタカナで入力してください');
@@ -147,7 +147,7 @@ describe('search by kana name + birthdate', () => {
     expect(visibleText(res.text)).toContain('生年月日が存在しない日付です');
     res = await searchKana(opA, {});
     expect(visibleText(res.text)).toContain('氏名（カナ）を入力してください');
-    expect(auditRows(ctx, mark)).toEqual([]);
+    expect(ctx.readers.auditRows(mark)).toEqual([]);
   });
 });
 
@@ -186,13 +186,13 @@ describe('the birth year as callers say it (和暦)', () => {
   });
 
   it('refuses an era year the era never had, or an unknown era, with a message and no search', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     for (const birthYear of ['S65', 'H32', 'T16', 'X5', '昭和', '85']) {
       const res = await searchKana(opA, { nameKana: 'ケンポ ショウコ', birthYear, birthMonth: '4', birthDay: '1' });
       expect(res.status, birthYear).toBe(400);
       expect(visibleText(res.text), birthYear).toContain('生年月日（年）は西暦（1975）か和暦（S50、昭和50、H2 など）で入力してください');
     }
-    expect(auditRows(ctx, mark)).toEqual([]);
+    expect(ctx.readers.auditRows(mark)).toEqual([]);
   });
 });
 
@@ -212,11 +212,11 @@ describe('the search page', () => {
 
 describe('opening a member page', () => {
   it('is a 404 for a member of another society, audited as a refusal with the member asked for, not as a view', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await opA.agent.get(`/staff/members/${twinInB.id}`);
     expect(res.status).toBe(404);
     expect(res.text).not.toContain('B健康保険組合');
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'refused', member_id: twinInB.id, query: `GET /staff/members/${twinInB.id}`, detail: '404 ページが見つかりません' }),
     ]);
     expect((await supervisor.agent.get(`/staff/members/${twinInB.id}`)).status).toBe(200);
@@ -231,9 +231,9 @@ describe('opening a member page', () => {
   });
 
   it('is audited as a view when it opens', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await opA.agent.get(`/staff/members/${shoko.id}`);
     expect(res.status).toBe(200);
-    expect(auditRows(ctx, mark)).toEqual([expect.objectContaining({ action: 'view_member', member_id: shoko.id, staff_login: 'op-a' })]);
+    expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'view_member', member_id: shoko.id, staff_login: 'op-a' })]);
   });
 });

@@ -1,11 +1,11 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MINUTE, SECOND } from '../../src/lib/clock.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { logIn, makeAccount } from '../login/factories.js';
-import { addStaff, auditRows, cli, firstSignIn, lastAuditId, NEW_PASSWORD, secretOnPage, signIn, staffCookie, totpCode } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { cli, createTestContext, type TestContext } from '../support/app.js';
+import { makeAccount, makeInsurer } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
+import { addStaff, firstSignIn, NEW_PASSWORD, secretOnPage, signIn, staffCookie, totpCode } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -62,8 +62,7 @@ describe('first sign-in', () => {
     const anonymousCookie = (await agent.get('/staff/login'), staffCookie(agent));
 
     let res = await agent.post('/staff/login', { loginId: 'FIRST-OP', password: initial });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/login/password');
+    expect(res).toRedirectTo('/staff/login/password');
     // The password alone signs nobody in.
     expect((await agent.get('/staff/')).headers.location).toBe('/staff/login');
 
@@ -94,10 +93,9 @@ describe('first sign-in', () => {
     expect(visibleText(res.text)).toContain('認証コードが正しくありません');
     expect(staffRow('first-op').totp_enrolled_at).toBeNull();
 
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     res = await agent.post('/staff/login/enrol', { code: totpCode(secret, ctx.clock.now()) });
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/');
+    expect(res).toRedirectTo('/staff/');
     expect(staffCookie(agent)).not.toBe(anonymousCookie); // new session id at sign-in
 
     res = await agent.get('/staff/');
@@ -106,7 +104,7 @@ describe('first sign-in', () => {
     const row = staffRow('first-op');
     expect(row.totp_enrolled_at).toBe(ctx.clock.now());
     expect(row.failed_logins).toBe(0);
-    expect(auditRows(ctx, mark).map((r) => r.action)).toEqual(['totp_enrolled', 'signin']);
+    expect(ctx.readers.auditRows(mark).map((r) => r.action)).toEqual(['totp_enrolled', 'signin']);
   });
 
   it('a later sign-in asks for the password and then the authenticator code', async () => {
@@ -239,12 +237,12 @@ describe('locking, unlocking, disabling', () => {
   });
 
   it('an unknown login ID gets the wrong-password answer, and the failed sign-in is audited', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const agent = new TestAgent(ctx.app);
     const res = await agent.submit('/staff/login', { loginId: 'no-such-staff', password: 'Wrong#pass123' });
     expect(res.status).toBe(401);
     expect(visibleText(res.text)).toContain('ログインIDまたはパスワードが正しくありません');
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'signin_failed', staff_login: 'no-such-staff', detail: '存在しないログインID' }),
     ]);
   });
@@ -270,10 +268,10 @@ describe('the staff session', () => {
   it('sign-out is audited and ends the session', async () => {
     const agent = await signIn(ctx, who);
     await agent.get('/staff/');
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await agent.post('/staff/logout');
     expect(res.headers.location).toBe('/staff/login?out=1');
-    expect(auditRows(ctx, mark)).toEqual([expect.objectContaining({ action: 'signout', staff_login: 'session-op' })]);
+    expect(ctx.readers.auditRows(mark)).toEqual([expect.objectContaining({ action: 'signout', staff_login: 'session-op' })]);
     expect((await agent.get('/staff/')).headers.location).toBe('/staff/login');
     expect(visibleText((await agent.get('/staff/login?out=1')).text)).toContain('ログアウトしました');
   });
@@ -296,11 +294,10 @@ describe('the staff session', () => {
     expect((await logIn(member, account.loginId, account.password)).status).toBe(303);
     const sid = member.cookie('portal.sid');
     expect(sid).toBeDefined();
-    expect(ctx.db.prepare('SELECT count(*) FROM sessions WHERE account_id = ?').pluck().get(account.id)).toBe(1);
+    expect(ctx.readers.sessionCount(account.id)).toBe(1);
 
     const res = await member.get('/staff/');
-    expect(res.status).toBe(303);
-    expect(res.headers.location).toBe('/staff/login');
+    expect(res).toRedirectTo('/staff/login');
     const renamed = await request(ctx.app).get('/staff/').set('Cookie', `staff.sid=${sid}`);
     expect(renamed.headers.location).toBe('/staff/login');
   });

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
 import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
-import { auditRows, cli, firstSignIn, lastAuditId, newSignedInStaff, signIn, staffCookie, totpCode, secretOnPage, type SignedIn } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, cli, createTestContext } from '../support/app.js';
+import { makeInsurer, makeMember } from '../support/factories.js';
+import { type SignedIn, firstSignIn, newSignedInStaff, secretOnPage, signIn, staffCookie, totpCode } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 let sv: SignedIn;
@@ -45,7 +45,7 @@ async function addThroughTeamPage(fields: Record<string, string | string[]>) {
 
 describe('adding staff at /staff/team', () => {
   it('a supervisor adds a reviewer for one insurer; the one-time password is shown once, works once, and is audited', async () => {
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const res = await addThroughTeamPage({ loginId: 'rv-new', role: 'reviewer', insurerCodes: ['kenpob'], reason: '調査票の審査担当' });
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
@@ -59,7 +59,7 @@ describe('adding staff at /staff/team', () => {
     expect(row).toMatchObject({ role: 'reviewer', must_change_password: 1 });
     expect(row.password_hash).not.toContain(password);
     expect(ctx.db.prepare('SELECT i.code FROM staff_insurers si JOIN insurers i ON i.id = si.insurer_id WHERE si.staff_id = ?').pluck().all(row.id)).toEqual(['kenpob']);
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'staff_add', staff_login: 'sv-team', reason: '調査票の審査担当', detail: 'rv-new reviewer kenpob' }),
     ]);
     // The list shows the new person; the password is nowhere else.
@@ -76,16 +76,16 @@ describe('adding staff at /staff/team', () => {
     const page = await rv.agent.get(`/staff/members/${inB.id}`);
     expect(visibleText(page.text)).toContain('審査担当は加入者情報の閲覧のみ行えます');
     expect(page.text).not.toContain('/userid-reminder"');
-    const before = lastAuditId(ctx);
+    const before = ctx.readers.lastAuditId();
     expect((await rv.agent.post(`/staff/members/${inB.id}/userid-reminder`, { reason: '試し' })).status).toBe(403);
     expect((await rv.agent.get('/staff/team')).status).toBe(403);
-    expect(auditRows(ctx, before).map((r) => r.action)).toEqual(['refused', 'refused']);
+    expect(ctx.readers.auditRows(before).map((r) => r.action)).toEqual(['refused', 'refused']);
   });
 
   it('refuses a taken login ID, a bad one, a supervisor limited to insurers and a missing reason, keeping what was typed and adding nobody', async () => {
     const count = () => ctx.db.prepare('SELECT count(*) FROM staff').pluck().get();
     const before = count();
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     const cases: [Record<string, string | string[]>, string][] = [
       [{ loginId: 'SV-TEAM', role: 'operator', reason: 'x' }, 'このログインIDはすでに使われています'],
       [{ loginId: 'a b', role: 'operator', reason: 'x' }, 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'],
@@ -106,7 +106,7 @@ describe('adding staff at /staff/team', () => {
     expect(res.text).toMatch(/id="role-operator" name="role" value="operator" checked/);
     expect(count()).toBe(before);
     // Each refused POST is one audit row with what was asked.
-    const rows = auditRows(ctx, mark);
+    const rows = ctx.readers.auditRows(mark);
     expect(rows.length).toBe(cases.length + 1);
     expect(rows.every((r) => r.action === 'refused' && r.query === 'POST /staff/team')).toBe(true);
     expect(rows[0]!.detail).toBe('スタッフ追加: このログインIDはすでに使われています');
@@ -119,7 +119,7 @@ describe('per person at /staff/team/<id>', () => {
     const { id } = staffRow('op-reset');
     ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), id);
     expect(staffSessions(id)).toBe(1);
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/team/${id}`);
     const res = await sv.agent.post(`/staff/team/${id}/reset-password`, { reason: 'パスワードを忘れた' });
     expect(res.status).toBe(200);
@@ -128,7 +128,7 @@ describe('per person at /staff/team/<id>', () => {
     expect(staffRow('op-reset')).toMatchObject({ must_change_password: 1, locked_at: null, failed_logins: 0 });
     expect(staffSessions(id)).toBe(0);
     expect((await op.agent.get('/staff/')).headers.location).toBe('/staff/login');
-    expect(auditRows(ctx, mark)).toEqual([
+    expect(ctx.readers.auditRows(mark)).toEqual([
       expect.objectContaining({ action: 'staff_reset_password', reason: 'パスワードを忘れた', detail: 'op-reset（終了したセッション 1）' }),
     ]);
 
@@ -170,7 +170,7 @@ describe('per person at /staff/team/<id>', () => {
   it('disable ends the sessions at once, enable lets the person back with the same password; each with a reason and a row', async () => {
     const op = await newSignedInStaff(ctx, 'op-leave', 'operator');
     const { id } = staffRow('op-leave');
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/team/${id}`);
     let res = await sv.agent.post(`/staff/team/${id}/disable`, { reason: '休職' });
     expect(res.status).toBe(303);
@@ -183,7 +183,7 @@ describe('per person at /staff/team/<id>', () => {
     expect(res.status).toBe(303);
     expect(staffRow('op-leave').disabled_at).toBeNull();
     await signIn(ctx, op);
-    expect(auditRows(ctx, mark).slice(0, 2)).toEqual([
+    expect(ctx.readers.auditRows(mark).slice(0, 2)).toEqual([
       expect.objectContaining({ action: 'staff_disable', reason: '休職', detail: 'op-leave（終了したセッション 1）' }),
       expect.objectContaining({ action: 'staff_enable', reason: '復帰', detail: 'op-leave' }),
     ]);
@@ -195,7 +195,7 @@ describe('per person at /staff/team/<id>', () => {
     await newSignedInStaff(ctx, 'op-fine', 'operator');
     const { id } = staffRow('op-fine');
     const me = staffRow('sv-team').id;
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/team/${id}`);
     const cases: [string, Record<string, string>, string][] = [
       [`/staff/team/${id}/enable`, { reason: '念のため' }, 'このスタッフは利用停止されていません'],
@@ -210,19 +210,19 @@ describe('per person at /staff/team/<id>', () => {
     }
     expect(staffRow('op-fine').disabled_at).toBeNull();
     expect(staffRow('sv-team').disabled_at).toBeNull();
-    const rows = auditRows(ctx, mark);
+    const rows = ctx.readers.auditRows(mark);
     expect(rows.map((r) => [r.action, r.query])).toEqual(cases.map(([url]) => ['refused', `POST ${url}`]));
     expect(rows[0]).toMatchObject({ reason: '念のため', detail: '利用再開（op-fine）: このスタッフは利用停止されていません' });
     // An unknown person is a 404, audited too.
     expect((await sv.agent.post('/staff/team/99999/disable', { reason: 'x' })).status).toBe(404);
-    expect(auditRows(ctx, mark).at(-1)).toMatchObject({ action: 'refused', query: 'POST /staff/team/99999/disable' });
+    expect(ctx.readers.auditRows(mark).at(-1)).toMatchObject({ action: 'refused', query: 'POST /staff/team/99999/disable' });
   });
 });
 
 describe('the command-line twins', () => {
   it('portal staff reset-password | reset-authenticator | disable | enable change the same things, audited as the command line', async () => {
     const op = await newSignedInStaff(ctx, 'op-cli-twin', 'operator');
-    const mark = lastAuditId(ctx);
+    const mark = ctx.readers.lastAuditId();
     let r = await cli(ctx, ['staff', 'reset-authenticator', '--login', 'op-cli-twin', '--reason', '紛失']);
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('authenticator reset: op-cli-twin');
@@ -245,7 +245,7 @@ describe('the command-line twins', () => {
     expect(r.code).toBe(1);
     expect(r.err).toContain('no staff "nobody-here"');
 
-    expect(auditRows(ctx, mark).map((x) => [x.action, x.staff_login, x.reason])).toEqual([
+    expect(ctx.readers.auditRows(mark).map((x) => [x.action, x.staff_login, x.reason])).toEqual([
       ['staff_reset_authenticator', '(コマンド)', '紛失'],
       ['staff_reset_password', '(コマンド)', null],
       ['staff_disable', '(コマンド)', null],

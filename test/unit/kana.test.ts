@@ -1,6 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,31 +7,10 @@ import {
   kanaKeysMatch,
   kanaVariantKey,
 } from '../../src/lib/kana.js';
+import { readKanaVectors } from '../support/kana-vectors.js';
 
-// The shared vectors are the contract; the fixture is a byte-for-byte copy for a clone
-// that has no ../shared beside it.
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const sharedVectors = path.resolve(repoRoot, '../shared/kana-vectors.tsv');
-const vectorsFile = existsSync(sharedVectors)
-  ? sharedVectors
-  : path.resolve(repoRoot, 'test/fixtures/kana-vectors.tsv');
-
-interface Vector {
-  input: string;
-  note: string;
-  primary: string;
-  variant: string;
-}
-// Inputs hold meaningful spaces, so fields are split on tabs and never trimmed.
-const vectors: Vector[] = readFileSync(vectorsFile, 'utf8')
-  .split('\n')
-  .slice(1)
-  .map((line) => line.replace(/\r$/, ''))
-  .filter((line) => line !== '')
-  .map((line) => {
-    const [input = '', note = '', primary = '', variant = ''] = line.split('\t');
-    return { input, note, primary, variant };
-  });
+// The vectors in test/fixtures/kana-vectors.tsv are the contract of the kana key.
+const vectors = readKanaVectors();
 
 describe('the shared kana vectors', () => {
   it('are all read', () => {

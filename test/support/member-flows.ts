@@ -1,12 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
-import { TestAgent, visibleText } from '../helpers/agent.js';
-import type { TestContext } from '../helpers/app.js';
-import type { CapturedMail } from '../helpers/smtp.js';
+import { visibleText, type TestAgent } from './agent.js';
+import type { TestContext } from './app.js';
+import type { CapturedMail } from './smtp.js';
+
+/** What a member does through HTTP: the signup steps, logging in, reading the mail that arrived. */
 
 export const GOOD_PASSWORD = 'Kenpo#2026x';
 
@@ -38,8 +37,7 @@ export async function reachCodeStep(
   account: { loginId: string; email?: string; password?: string },
 ) {
   const step1 = await submitIdentity(agent, identityFields(insurer, member));
-  expect(step1.status).toBe(303);
-  expect(step1.headers.location).toBe('/portal/signup/account');
+  expect(step1).toRedirectTo('/portal/signup/account');
   const password = account.password ?? GOOD_PASSWORD;
   const fields: Record<string, string> = { loginId: account.loginId, password, passwordConfirm: password };
   if (account.email !== undefined) Object.assign(fields, { email: account.email, emailConfirm: account.email });
@@ -47,6 +45,12 @@ export async function reachCodeStep(
   expect(step2.status, visibleText(step2.text ?? '')).toBe(303);
   expect(step2.headers.location).toBe('/portal/signup/verify');
   return step2;
+}
+
+/** Opens the login page and posts the form, as a member would. */
+export async function logIn(agent: TestAgent, loginId: string, password: string, next?: string) {
+  await agent.get(next ? `/portal/?next=${encodeURIComponent(next)}` : '/portal/');
+  return agent.post('/portal/login', { loginId, password, ...(next ? { next } : {}) });
 }
 
 /** Delivers the outbox over SMTP and returns the newest mail to `to` whose subject contains `title`. */
@@ -58,6 +62,7 @@ export async function latestMail(ctx: TestContext, to: string, title: string): P
   return mail;
 }
 
+/** The 6-digit code of the newest signup or address-change code mail to `to`. */
 export async function latestCode(ctx: TestContext, to: string): Promise<string> {
   const mail = await latestMail(ctx, to, '認証コードのお知らせ');
   const m = /認証コード：(\d{6})/.exec(mail.text);
@@ -65,33 +70,7 @@ export async function latestCode(ctx: TestContext, to: string): Promise<string> 
   return m[1]!;
 }
 
-export function countRows(ctx: TestContext, table: string, where = '1 = 1', ...params: unknown[]): number {
-  return ctx.db.prepare(`SELECT count(*) FROM ${table} WHERE ${where}`).pluck().get(...params) as number;
-}
-
 /** A code that is certainly not `code`. */
 export function wrongCode(code: string): string {
   return code === '000000' ? '111111' : '000000';
-}
-
-/** Posts a raw urlencoded body (repeated keys, odd encodings) with the CSRF token of the last page. */
-export async function postRaw(agent: TestAgent, path: string, raw: string) {
-  const token = /name="_csrf" value="([^"]+)"/.exec(agent.lastPage)?.[1] ?? '';
-  return agent.http.post(path).type('form').send(`_csrf=${encodeURIComponent(token)}&${raw}`);
-}
-
-/** The kana vectors shared by every part of the project (DESIGN.md "Kana key"). */
-export function readKanaVectors(): { input: string; note: string; primary: string; variant: string }[] {
-  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const shared = path.resolve(repoRoot, '../shared/kana-vectors.tsv');
-  const file = existsSync(shared) ? shared : path.resolve(repoRoot, 'test/fixtures/kana-vectors.tsv');
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((line) => line.replace(/\r$/, ''))
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [input = '', note = '', primary = '', variant = ''] = line.split('\t');
-      return { input, note, primary, variant };
-    });
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { Response } from 'supertest';
-import { csrfTokenOf, type TestAgent } from '../../helpers/agent.js';
-import { expectSafeResponse, formBody, fuzzSeed, queryString } from './fuzz.js';
+import { csrfTokenOf, type TestAgent } from '../agent.js';
+import { expectSafeResponse, formBody, fuzzSeed, queryString } from './bodies.js';
 
 /** A browser session in the state a form needs (signed in, at the code step…), and where it posts. */
 export interface FuzzState {

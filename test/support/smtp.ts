@@ -1,36 +1,57 @@
-import { simpleParser } from 'mailparser';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
-export interface ReceivedMail {
+export interface CapturedMail {
   to: string;
   subject: string;
   text: string;
+  html: string;
   /** The outbox row id the worker puts in X-Portal-Mail-Id. */
   outboxId: number | undefined;
+  parsed: ParsedMail;
 }
 
-/**
- * A real SMTP server for the outage and crash tests: it can listen on a given
- * port (to come back where the portal expects it) and can hold incoming
- * messages without answering, as a stalled mail server does.
- */
-export interface ControlledSmtp {
-  port: number;
+export interface TestSmtpServer {
   url: string;
-  mails: ReceivedMail[];
-  /** Messages are received but not answered until release(): the portal's worker waits. */
+  port: number;
+  mails: CapturedMail[];
+  /** Refuse the next `n` messages with a 451 (temporary failure). */
+  refuseNext(n: number): void;
+  /** Messages are received but not answered until release(), as a stalled mail server does: the sender waits. */
   hold(): void;
   release(): void;
   /** Forgets the held messages without accepting them (their sender has died); keeps holding. */
   dropHeld(): void;
-  waitFor(match: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
+  /** Resolves with the first mail (already received or arriving later) that matches. */
+  waitForMail(match: (m: CapturedMail) => boolean, timeoutMs?: number): Promise<CapturedMail>;
   close(): Promise<void>;
 }
 
-export async function startControlledSmtp(port = 0): Promise<ControlledSmtp> {
-  const mails: ReceivedMail[] = [];
-  const waiters: { match: (m: ReceivedMail) => boolean; resolve: (m: ReceivedMail) => void }[] = [];
+function recipients(parsed: ParsedMail): string {
+  if (!parsed.to) return '';
+  return [parsed.to].flat().map((a) => a.value.map((v) => v.address).join(',')).join(',');
+}
+
+/**
+ * A real SMTP server on 127.0.0.1 that keeps what arrives, parsed. `port` lets a
+ * test bring a server back where the portal expects it (0: any free port).
+ */
+export async function startSmtpServer(options: { port?: number } = {}): Promise<TestSmtpServer> {
+  const mails: CapturedMail[] = [];
+  const waiters: { match: (m: CapturedMail) => boolean; resolve: (m: CapturedMail) => void }[] = [];
+  let refuse = 0;
   let held: { accept: () => void; drop: () => void }[] | undefined;
+
+  const received = (mail: CapturedMail) => {
+    mails.push(mail);
+    for (const w of [...waiters]) {
+      if (w.match(mail)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(mail);
+      }
+    }
+  };
+
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
@@ -41,19 +62,23 @@ export async function startControlledSmtp(port = 0): Promise<ControlledSmtp> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
+        if (refuse > 0) {
+          refuse -= 1;
+          callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
+          return;
+        }
         const accept = () => {
           simpleParser(Buffer.concat(chunks))
             .then((parsed) => {
-              const to = parsed.to ? [parsed.to].flat().map((a) => a.value.map((v) => v.address).join(',')).join(',') : '';
               const id = parsed.headers.get('x-portal-mail-id');
-              const mail: ReceivedMail = { to, subject: parsed.subject ?? '', text: parsed.text ?? '', outboxId: id === undefined ? undefined : Number(id) };
-              mails.push(mail);
-              for (const w of [...waiters]) {
-                if (w.match(mail)) {
-                  waiters.splice(waiters.indexOf(w), 1);
-                  w.resolve(mail);
-                }
-              }
+              received({
+                to: recipients(parsed),
+                subject: parsed.subject ?? '',
+                text: parsed.text ?? '',
+                html: typeof parsed.html === 'string' ? parsed.html : '',
+                outboxId: id === undefined ? undefined : Number(id),
+                parsed,
+              });
               callback();
             })
             .catch((err: Error) => callback(err));
@@ -66,13 +91,16 @@ export async function startControlledSmtp(port = 0): Promise<ControlledSmtp> {
   });
   await new Promise<void>((resolve, reject) => {
     server.server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const actual = (server.server.address() as { port: number }).port;
+  const port = (server.server.address() as { port: number }).port;
   return {
-    port: actual,
-    url: `smtp://127.0.0.1:${actual}`,
+    url: `smtp://127.0.0.1:${port}`,
+    port,
     mails,
+    refuseNext(n) {
+      refuse = n;
+    },
     hold() {
       held ??= [];
     },
@@ -86,7 +114,7 @@ export async function startControlledSmtp(port = 0): Promise<ControlledSmtp> {
       if (held) held = [];
       for (const m of pending) m.drop();
     },
-    waitFor(match, timeoutMs = 10_000) {
+    waitForMail(match, timeoutMs = 10_000) {
       const found = mails.find(match);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {

@@ -1,12 +1,12 @@
 import * as OTPAuth from 'otpauth';
 import { expect } from 'vitest';
 import { SECOND } from '../../src/lib/clock.js';
-import { TestAgent } from '../helpers/agent.js';
-import type { TestContext } from '../helpers/app.js';
-import { cli } from '../helpers/cli.js';
+import { TestAgent } from './agent.js';
+import { cli, type TestContext } from './app.js';
 
-export { cli };
+/** What a call-center staff member does: added by the CLI, first sign-in with enrolment, later sign-ins. */
 
+export const NEW_PASSWORD = 'Callcenter#2026x';
 
 /** `portal staff add …`; returns the one-time password it printed. */
 export async function addStaff(ctx: TestContext, login: string, role: 'operator' | 'supervisor', insurers: string[] = []): Promise<string> {
@@ -17,6 +17,7 @@ export async function addStaff(ctx: TestContext, login: string, role: 'operator'
   return m[1]!;
 }
 
+/** The authenticator app's code for `secret` at time `at`. */
 export function totpCode(secret: string, at: number): string {
   return OTPAuth.TOTP.generate({ secret: OTPAuth.Secret.fromBase32(secret), timestamp: at });
 }
@@ -27,8 +28,6 @@ export function secretOnPage(html: string): string {
   if (!m) throw new Error('no secret on the page');
   return m[1]!.replace(/ /g, '');
 }
-
-export const NEW_PASSWORD = 'Callcenter#2026x';
 
 export interface SignedIn {
   agent: TestAgent;
@@ -41,16 +40,13 @@ export interface SignedIn {
 export async function firstSignIn(ctx: TestContext, login: string, initialPassword: string, newPassword = NEW_PASSWORD): Promise<SignedIn> {
   const agent = new TestAgent(ctx.app);
   let res = await agent.submit('/staff/login', { loginId: login, password: initialPassword });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/staff/login/password');
+  expect(res).toRedirectTo('/staff/login/password');
   res = await agent.submit('/staff/login/password', { newPassword, newPasswordConfirm: newPassword });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/staff/login/enrol');
+  expect(res).toRedirectTo('/staff/login/enrol');
   res = await agent.get('/staff/login/enrol');
   const secret = secretOnPage(res.text);
   res = await agent.post('/staff/login/enrol', { code: totpCode(secret, ctx.clock.now()) });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/staff/');
+  expect(res).toRedirectTo('/staff/');
   return { agent, login, password: newPassword, secret };
 }
 
@@ -61,8 +57,7 @@ export async function signIn(ctx: TestContext, who: { login: string; password: s
   let res = await agent.submit('/staff/login', { loginId: who.login, password: who.password });
   expect(res.headers.location).toBe('/staff/login/code');
   res = await agent.submit('/staff/login/code', { code: totpCode(who.secret, ctx.clock.now()) });
-  expect(res.status).toBe(303);
-  expect(res.headers.location).toBe('/staff/');
+  expect(res).toRedirectTo('/staff/');
   return agent;
 }
 
@@ -76,24 +71,7 @@ export async function newSignedInStaff(
   return firstSignIn(ctx, login, await addStaff(ctx, login, role, insurers));
 }
 
-export function auditCount(ctx: TestContext): number {
-  return ctx.db.prepare('SELECT count(*) FROM audit_log').pluck().get() as number;
-}
-
-export function auditRows(ctx: TestContext, since = 0) {
-  return ctx.db
-    .prepare<[number], { action: string; staff_login: string; query: string | null; member_id: number | null; reason: string | null; detail: string | null }>(
-      'SELECT action, staff_login, query, member_id, reason, detail FROM audit_log WHERE id > ? ORDER BY id',
-    )
-    .all(since);
-}
-
-export function lastAuditId(ctx: TestContext): number {
-  return (ctx.db.prepare('SELECT max(id) FROM audit_log').pluck().get() as number | null) ?? 0;
-}
-
-/** The staff session cookie (path /staff), which TestAgent.cookie cannot see from "/". */
+/** The staff session cookie (path /staff/). */
 export function staffCookie(agent: TestAgent): string | undefined {
-  const jar = agent.http.jar as unknown as { getCookie(name: string, access: unknown): { value: string } | undefined };
-  return jar.getCookie('staff.sid', { domain: '127.0.0.1', path: '/staff/', secure: false, script: false })?.value;
+  return agent.cookie('staff.sid', '/staff/');
 }

@@ -1,16 +1,16 @@
 import type { Server } from 'node:http';
 import { expect } from 'vitest';
-import type { Insurer } from '../../../src/features/registry/insurers.js';
-import { createRecoveryQueries } from '../../../src/features/recovery/queries.js';
-import { RESET_LINK_MS } from '../../../src/features/recovery/service.js';
-import { SECOND } from '../../../src/lib/clock.js';
-import { keyedHasher, newUrlToken } from '../../../src/lib/tokens.js';
-import { TestAgent } from '../../helpers/agent.js';
-import type { TestContext } from '../../helpers/app.js';
-import { makeMember } from '../../helpers/factories.js';
-import { acceptLatestTerms, logIn, makeAccount, type TestAccount } from '../../login/factories.js';
-import { identityFields, latestCode, reachCodeStep, submitIdentity } from '../../signup/helpers.js';
-import { addStaff, NEW_PASSWORD, secretOnPage, totpCode } from '../../staff/helpers.js';
+import type { Insurer } from '../../src/features/registry/insurers.js';
+import { createRecoveryQueries } from '../../src/features/recovery/queries.js';
+import { RESET_LINK_MS } from '../../src/features/recovery/service.js';
+import { unlockStaff } from '../../src/features/staff/queries.js';
+import { SECOND } from '../../src/lib/clock.js';
+import { keyedHasher, newUrlToken } from '../../src/lib/tokens.js';
+import { TestAgent } from './agent.js';
+import type { TestContext } from './app.js';
+import { acceptLatestTerms, makeAccount, makeMember, type TestAccount } from './factories.js';
+import { identityFields, latestCode, logIn, reachCodeStep, submitIdentity } from './member-flows.js';
+import { addStaff, NEW_PASSWORD, secretOnPage, totpCode } from './staff-flows.js';
 
 /**
  * Browser sessions in the states the forms need, made through HTTP as a person
@@ -88,7 +88,7 @@ export function sessionMaker(ctx: TestContext, server: Server, insurer: Insurer)
 
   // ---- staff ------------------------------------------------------------------------
 
-  const staffId = (login: string) => ctx.db.prepare('SELECT id FROM staff WHERE login_id = ?').pluck().get(login) as number;
+  const staffId = (login: string) => ctx.readers.staffId(login);
 
   async function staffPasswordStep(login: string, password: string): Promise<TestAgent> {
     // The fuzzers' own wrong codes count against this test client's address (30 in 15 minutes
@@ -131,7 +131,7 @@ export function sessionMaker(ctx: TestContext, server: Server, insurer: Insurer)
 
   /** An enrolled staff member past the password, at the code form (unlocked first: wrong codes lock). */
   async function staffWaitingForCode(who: { login: string; id: number }) {
-    ctx.db.prepare('UPDATE staff SET locked_at = NULL, failed_logins = 0 WHERE id = ?').run(who.id);
+    unlockStaff(ctx.db, who.id);
     ctx.clock.advance(30 * SECOND); // a fresh TOTP step
     const a = await staffPasswordStep(who.login, NEW_PASSWORD);
     await a.get('/staff/login/code');
