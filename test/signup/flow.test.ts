@@ -46,7 +46,7 @@ describe('signup, from the identity check to the completion page', () => {
 
     const page3 = await agent.get('/portal/signup/verify');
     const text3 = visibleText(page3.text);
-    expect(text3).toContain('s****@example.co.jp');
+    expect(text3).toContain('shoko@example.co.jp');
     expect(text3).toContain('09:10まで有効'); // TestClock starts at 09:00 Japan time
     expect(page3.text).toMatch(/<input[^>]*id="code"[^>]*>/);
     const codeInput = /<input[^>]*id="code"[^>]*>/.exec(page3.text)![0];
