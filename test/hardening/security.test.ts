@@ -3,7 +3,7 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
 import { clearStaffFailures } from '../../src/features/staff/queries.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
+import { csrfTokenOf, TestAgent, visibleText, withoutCsrfTokens } from '../support/agent.js';
 import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
 import { lockStaff, makeAccount, makeAccountRow, makeInsurer, makeMember, publishTerms } from '../support/factories.js';
 import { allPostPaths, declaredRoutes, POST_ROUTES } from '../support/fuzz/routes.js';
@@ -352,7 +352,7 @@ describe('session cookies in production', () => {
 describe('no answer tells whether a login ID exists', () => {
   /** The page as a person sees it, with the token and the values typed taken out. */
   const normalized = (html: string, typed: string[]) => {
-    let out = html.replace(/name="_csrf" value="[^"]*"/g, '');
+    let out = withoutCsrfTokens(html);
     for (const t of typed) out = out.split(t).join('TYPED');
     return out;
   };
