@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSerious, markupProblems, reflowProblems, runAxe, touchTargetProblems } from './harness/a11y.js';
-import { launchBrowser, newJourneyContext, PHONE } from './harness/browser.js';
+import { isSerious, markupProblems, reflowProblems, runAxe, touchTargetProblems } from '../support/browser/a11y.js';
+import { launchBrowser, newJourneyContext, PHONE } from '../support/browser/browser.js';
 
 // The checks every journey relies on must be able to fail: a page with one of each
 // defect is served from memory and each check has to name its defect.

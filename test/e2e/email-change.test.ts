@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newJourneyContext, VIEWPORTS } from './harness/browser.js';
-import { acceptTerms, button, expectHeading, field, logIn, logInToMypage, mainText } from './harness/flows.js';
-import { codeIn, expectMail } from './harness/mail.js';
-import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
-import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
-import { startPortal, type RunningPortal } from './harness/server.js';
+import { type JourneyAccount, signedUpMembers } from '../support/browser/accounts.js';
+import { launchBrowser, newJourneyContext, VIEWPORTS } from '../support/browser/browser.js';
+import { acceptTerms, button, expectHeading, field, logIn, logInToMypage, mainText } from '../support/browser/flows.js';
+import { codeIn, expectMail } from '../support/browser/mail.js';
+import { clearJourneyResults, ScreenChecker } from '../support/browser/screens.js';
+import { type RunningPortal, startPortal } from '../support/real-server.js';
 
 // Journey 4: from my page, a member changes the e-mail address, confirming it with the
 // code sent to the new address; the old address is told.

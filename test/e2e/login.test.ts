@@ -1,10 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from './harness/browser.js';
-import { button, expectHeading, field, mainText } from './harness/flows.js';
-import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
-import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
-import { startPortal, type RunningPortal } from './harness/server.js';
+import { type JourneyAccount, signedUpMembers } from '../support/browser/accounts.js';
+import { launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from '../support/browser/browser.js';
+import { button, expectHeading, field, mainText } from '../support/browser/flows.js';
+import { clearJourneyResults, ScreenChecker } from '../support/browser/screens.js';
+import { type RunningPortal, startPortal } from '../support/real-server.js';
 
 // Journey 2: login → terms (first login) → my page → logout, with and without JavaScript.
 const JOURNEY = 'login';

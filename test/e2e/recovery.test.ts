@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newJourneyContext, VIEWPORTS } from './harness/browser.js';
-import { button, expectHeading, field, fillIdentity, logIn, mainText } from './harness/flows.js';
-import { expectMail, linkIn } from './harness/mail.js';
-import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
-import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
-import { startPortal, type RunningPortal } from './harness/server.js';
+import { type JourneyAccount, signedUpMembers } from '../support/browser/accounts.js';
+import { launchBrowser, newJourneyContext, VIEWPORTS } from '../support/browser/browser.js';
+import { button, expectHeading, field, fillIdentity, logIn, mainText } from '../support/browser/flows.js';
+import { expectMail, linkIn } from '../support/browser/mail.js';
+import { clearJourneyResults, ScreenChecker } from '../support/browser/screens.js';
+import { type RunningPortal, startPortal } from '../support/real-server.js';
 
 // Journey 3: a forgotten password through the mailed link, and a forgotten ID through the mail.
 const JOURNEY = 'recovery';

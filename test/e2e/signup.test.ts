@@ -1,11 +1,11 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from './harness/browser.js';
-import { button, credentialsFor, expectHeading, fillAccount, fillIdentity, mainText } from './harness/flows.js';
-import { codeIn, expectMail } from './harness/mail.js';
-import { addMembers, DEMO_MEMBER, memberLikeDemo, type RegistryMember } from './harness/members.js';
-import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
-import { startPortal, type RunningPortal } from './harness/server.js';
+import { launchBrowser, newJourneyContext, NO_JS_VIEWPORTS, VIEWPORTS } from '../support/browser/browser.js';
+import { button, credentialsFor, expectHeading, fillAccount, fillIdentity, mainText } from '../support/browser/flows.js';
+import { codeIn, expectMail } from '../support/browser/mail.js';
+import { addMembers, DEMO_MEMBER, memberLikeDemo, type RegistryMember } from '../support/browser/members.js';
+import { clearJourneyResults, ScreenChecker } from '../support/browser/screens.js';
+import { type RunningPortal, startPortal } from '../support/real-server.js';
 
 // Journey 1: a member signs up on a phone (and a desktop, and both without JavaScript),
 // typing the kana name in half-width katakana and reading the code from the mail.

@@ -1,13 +1,13 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, newJourneyContext, VIEWPORTS, type Viewport } from './harness/browser.js';
-import { button, expectHeading, field, mainText } from './harness/flows.js';
-import { expectMail } from './harness/mail.js';
-import { INSURER_CODE } from './harness/members.js';
-import { clearJourneyResults, ScreenChecker } from './harness/screens.js';
-import { signedUpMembers, type JourneyAccount } from './harness/accounts.js';
-import { startPortal, type RunningPortal } from './harness/server.js';
-import { Authenticator } from './harness/totp.js';
+import { type JourneyAccount, signedUpMembers } from '../support/browser/accounts.js';
+import { launchBrowser, newJourneyContext, type Viewport, VIEWPORTS } from '../support/browser/browser.js';
+import { button, expectHeading, field, mainText } from '../support/browser/flows.js';
+import { expectMail } from '../support/browser/mail.js';
+import { INSURER_CODE } from '../support/browser/members.js';
+import { clearJourneyResults, ScreenChecker } from '../support/browser/screens.js';
+import { Authenticator } from '../support/browser/totp.js';
+import { type RunningPortal, startPortal } from '../support/real-server.js';
 
 // Journey 5: an operator signs in for the first time (new password, authenticator), finds a
 // member by 記号・番号, opens the member page and sends the ID reminder; a supervisor then

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
-import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
 import { makeInsurer, publishTerms } from '../support/factories.js';
 import { fuzzBudget, MEMBER_SHARE, splitBudget } from '../support/fuzz/bodies.js';
-import { errorLogLines, fuzzForm, fuzzQuery, FuzzStats, watchUnhandledRejections, type FormTarget, type FuzzState, type QueryTarget } from '../support/fuzz/runner.js';
+import { type FormTarget, type FuzzState, FuzzStats, fuzzTests, type QueryTarget, sentEveryPlannedRequestTest, watchUnhandledRejections } from '../support/fuzz/runner.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 
 /*
@@ -116,24 +116,7 @@ const total = Math.round(fuzzBudget() * MEMBER_SHARE);
 const runs = splitBudget(total, [...forms, ...queries]);
 
 describe('fuzzing every member form with hostile values', () => {
-  forms.forEach((target, i) => {
-    it(`${target.name} answers ${runs[i]} hostile posts without a 5xx and with every value escaped`, async () => {
-      await fuzzForm(target, runs[i]!, stats);
-    }, 300_000);
-  });
+  fuzzTests(forms, queries, runs, stats);
 
-  queries.forEach((target, j) => {
-    const n = runs[forms.length + j]!;
-    it(`${target.name} answers ${n} hostile query strings without a 5xx and with every value escaped`, async () => {
-      await fuzzQuery(target, n, stats);
-    }, 120_000);
-  });
-
-  it('sent every planned request, with no unhandled rejection and no error logged', async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    console.info(`member fuzz: ${stats.summary()}`);
-    expect(stats.requests).toBe(runs.reduce((s, n) => s + n, 0));
-    expect(rejections.reasons).toEqual([]);
-    expect(errorLogLines(ctx.logs)).toEqual([]);
-  });
+  sentEveryPlannedRequestTest('member', { stats, runs, rejections, logs: () => ctx.logs });
 });

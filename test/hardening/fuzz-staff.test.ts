@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Member } from '../../src/features/registry/members.js';
 import { TestAgent } from '../support/agent.js';
-import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
-import { makeInsurer, makeMember, makeAccountRow } from '../support/factories.js';
+import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
+import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js';
 import { expectSafeResponse, fuzzBudget, fuzzSeed, MEMBER_SHARE, pathSegment, splitBudget } from '../support/fuzz/bodies.js';
-import { errorLogLines, fuzzForm, fuzzQuery, FuzzStats, watchUnhandledRejections, type FormTarget, type FuzzState, type QueryTarget } from '../support/fuzz/runner.js';
+import { type FormTarget, type FuzzState, FuzzStats, fuzzTests, type QueryTarget, sentEveryPlannedRequestTest, watchUnhandledRejections } from '../support/fuzz/runner.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 
 /*
@@ -90,18 +90,7 @@ const total = fuzzBudget() - Math.round(fuzzBudget() * MEMBER_SHARE);
 const runs = splitBudget(total, [...forms, ...queries, { weight: PATH_WEIGHT }]);
 
 describe('fuzzing every staff form with hostile values', () => {
-  forms.forEach((target, i) => {
-    it(`${target.name} answers ${runs[i]} hostile posts without a 5xx and with every value escaped`, async () => {
-      await fuzzForm(target, runs[i]!, stats);
-    }, 300_000);
-  });
-
-  queries.forEach((target, j) => {
-    const n = runs[forms.length + j]!;
-    it(`${target.name} answers ${n} hostile query strings without a 5xx and with every value escaped`, async () => {
-      await fuzzQuery(target, n, stats);
-    }, 120_000);
-  });
+  fuzzTests(forms, queries, runs, stats);
 
   const pathRuns = runs.at(-1)!;
   it(`the member and staff pages answer ${pathRuns} hostile ids in their paths with 4xx, never 5xx`, async () => {
@@ -111,7 +100,7 @@ describe('fuzzing every staff form with hostile values', () => {
       fc.asyncProperty(pathSegment, fc.constantFrom(...actions), fc.boolean(), async (id, action, get) => {
         const res = get
           ? await agent.http.get(`/staff/members/${id}`)
-          : await agent.http.post(`/staff/${action === 'close' ? 'members' : 'team'}/${id}/${action === 'close' ? 'close' : 'unlock'}`).type('form').send({ _csrf: csrfOf(agent), reason: '確認のため' });
+          : await agent.http.post(`/staff/${action === 'close' ? 'members' : 'team'}/${id}/${action === 'close' ? 'close' : 'unlock'}`).type('form').send({ _csrf: agent.csrfToken(), reason: '確認のため' });
         stats.count(res.status);
         expectSafeResponse(res, { values: [decodeURIComponentSafe(id)] }, `hostile id ${id}`);
       }),
@@ -119,18 +108,8 @@ describe('fuzzing every staff form with hostile values', () => {
     );
   }, 120_000);
 
-  it('sent every planned request, with no unhandled rejection and no error logged', async () => {
-    await new Promise((resolve) => setImmediate(resolve));
-    console.info(`staff fuzz: ${stats.summary()}`);
-    expect(stats.requests).toBe(runs.reduce((s, n) => s + n, 0));
-    expect(rejections.reasons).toEqual([]);
-    expect(errorLogLines(ctx.logs)).toEqual([]);
-  });
+  sentEveryPlannedRequestTest('staff', { stats, runs, rejections, logs: () => ctx.logs });
 });
-
-function csrfOf(agent: TestAgent): string {
-  return /name="_csrf" value="([^"]+)"/.exec(agent.lastPage)?.[1] ?? '';
-}
 
 function decodeURIComponentSafe(s: string): string {
   try {

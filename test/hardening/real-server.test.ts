@@ -12,7 +12,7 @@ import { insertMember } from '../../src/features/registry/members.js';
 import { FetchAgent } from '../support/agent.js';
 import { GOOD_PASSWORD } from '../support/member-flows.js';
 import { createReaders } from '../support/readers.js';
-import { buildOnce, runPortalCli, serverEnv, startServer, stopServer, type ChildServer, REPO_ROOT } from '../support/real-server.js';
+import { buildOnce, type ChildServer, REPO_ROOT, runPortalCli, serverEnv, startServer, stopServer } from '../support/real-server.js';
 import { writeRaceRegistry } from '../support/registry.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 
@@ -184,7 +184,8 @@ describe('graceful shutdown', () => {
     const { url, port } = server;
     const browser = new FetchAgent(url);
     await browser.get('/portal/');
-    const token = /name="_csrf" value="([^"]+)"/.exec(browser.lastPage)![1]!;
+    const token = browser.csrfToken();
+    expect(token).not.toBe('');
     const body = new URLSearchParams({ _csrf: token, loginId: 'in-flight-login', password: 'Wrong#pass1' }).toString();
 
     // A login whose body is still arriving when the signal comes.

@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
 import type { Member } from '../../src/features/registry/members.js';
+import { clearStaffFailures } from '../../src/features/staff/queries.js';
 import { MINUTE } from '../../src/lib/clock.js';
-import { csrfTokenOf, TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
-import { makeInsurer, makeMember, makeAccount, publishTerms, makeAccountRow } from '../support/factories.js';
+import { csrfTokenOf, TestAgent, visibleText, withoutCsrfTokens } from '../support/agent.js';
+import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
+import { lockStaff, makeAccount, makeAccountRow, makeInsurer, makeMember, publishTerms } from '../support/factories.js';
 import { allPostPaths, declaredRoutes, POST_ROUTES } from '../support/fuzz/routes.js';
 import { GOOD_PASSWORD, identityFields } from '../support/member-flows.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 import { addStaff, NEW_PASSWORD, totpCode } from '../support/staff-flows.js';
 
 /*
- * The security baseline of DESIGN.md, route by route: CSRF token and Origin on
+ * The security baseline (SECURITY.md), route by route: CSRF token and Origin on
  * every state-changing request, cookie flags in production, no answer that
  * tells whether a login ID exists, no redirect off the site.
  */
@@ -198,7 +199,7 @@ const cases: Record<string, () => Promise<Prepared>> = {
   ),
   '/staff/team/:id/unlock': async () => {
     const locked = await sessions.enrolledStaff(`sec-locked-${Date.now()}`, 'operator');
-    ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), locked.id);
+    lockStaff(ctx.db, locked.id, ctx.clock.now());
     const s = await sessions.staffSignedIn(supervisor);
     await s.agent.get('/staff/team');
     return { agent: s.agent, path: `/staff/team/${locked.id}/unlock`, body: { reason: '本人から依頼' } };
@@ -380,7 +381,7 @@ describe('session cookies in production', () => {
 describe('no answer tells whether a login ID exists', () => {
   /** The page as a person sees it, with the token and the values typed taken out. */
   const normalized = (html: string, typed: string[]) => {
-    let out = html.replace(/name="_csrf" value="[^"]*"/g, '');
+    let out = withoutCsrfTokens(html);
     for (const t of typed) out = out.split(t).join('TYPED');
     return out;
   };
@@ -440,7 +441,7 @@ describe('no answer tells whether a login ID exists', () => {
       answers.push({ status: res.status, page: normalized(res.text, [loginId]) });
     }
     expect(answers[0]).toEqual(answers[1]);
-    ctx.db.prepare('UPDATE staff SET failed_logins = 0 WHERE id = ?').run(supervisor.id);
+    clearStaffFailures(ctx.db, supervisor.id);
   });
 
   it('answers the forgotten-password request for an existing and an unknown ID in the same time (medians of 50 within 10 ms)', async () => {

@@ -4,7 +4,7 @@ import type { Insurer } from '../../src/features/registry/insurers.js';
 import { SECOND } from '../../src/lib/clock.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { TestAgent, visibleText } from '../support/agent.js';
-import { createTestContext, type TestContext, listen, type Listening } from '../support/app.js';
+import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
 import { makeInsurer, makeMember } from '../support/factories.js';
 import { reachCodeStep } from '../support/member-flows.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';

@@ -6,7 +6,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { importMembers } from '../../src/features/registry/import.js';
 import { insertInsurer } from '../../src/features/registry/insurers.js';
 import { cli } from '../support/app.js';
-import { csv, importCsv, registryContext, writeCsv, type RegistryContext } from '../support/registry.js';
+import { csv, importCsv, registryContext, type RegistryContext, writeCsv } from '../support/registry.js';
 
 const rows = (n: number, domain: string) =>
   csv(...Array.from({ length: n }, (_, i) => `ungkenpo,77,${i + 1},1980-01-01,健保 太郎,ケンポ タロウ,m${i}@${domain},active`));

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importMembers, type ImportProgress } from '../../src/features/registry/import.js';
 import { kanaKey, kanaVariantKey } from '../../src/lib/kana.js';
 import { DAY } from '../../src/lib/clock.js';
+import { makeAccountRow } from '../support/factories.js';
 import { csv, FIXTURES, importCsv, registryContext, type RegistryContext } from '../support/registry.js';
 
 const fixture = fs.readFileSync(path.join(FIXTURES, 'members.csv'), 'utf8');
@@ -166,9 +167,7 @@ describe('portal import-members: importing again', () => {
     await importCsv(ctx, fixture);
     const member = ctx.readers.members()[0]!;
     ctx.db.prepare('UPDATE members SET signup_locked_until = ?, signup_unlocked_at = ? WHERE id = ?').run(123, 45, member.id);
-    ctx.db
-      .prepare("INSERT INTO accounts (member_id, login_id, password_hash, email, created_at) VALUES (?, 'kenpo01', 'x', 'a@example.jp', 1)")
-      .run(member.id);
+    makeAccountRow(ctx.db, { memberId: member.id, loginId: 'kenpo01', email: 'a@example.jp', at: 1 });
 
     const run = await importCsv(ctx, csv('ungkenpo,1001,1,1985-04-01,健保 祥子,ケンポ ショウコ,new@example.jp,active'));
     expect(run.out).toMatch(/added 0, updated 1, unchanged 0$/);

@@ -167,7 +167,7 @@ describe('supervisor-only actions', () => {
     const res = await act(sv, member.id, 'unlock', { reason: '本人から電話、確認済み' });
     expect(res.status).toBe(303);
     expect(account(accountId)).toMatchObject({ locked_until: null, failed_logins: 0 });
-    expect(ctx.db.prepare('SELECT signup_locked_until, signup_unlocked_at FROM members WHERE id = ?').get(member.id)).toEqual({
+    expect(ctx.readers.signupLock(member.id)).toEqual({
       signup_locked_until: null,
       signup_unlocked_at: ctx.clock.now(),
     });
@@ -196,7 +196,7 @@ describe('supervisor-only actions', () => {
     expect(res.status).toBe(303);
     expect(account(accountId)).toMatchObject({ status: 'closed', closed_reason: 'staff', closed_by_staff_id: staffId('sv-act'), closed_at: ctx.clock.now() });
     expect(ctx.readers.sessionCount(accountId)).toBe(0);
-    expect(ctx.db.prepare('SELECT voided_at FROM password_resets WHERE account_id = ?').pluck().get(accountId)).toBe(ctx.clock.now());
+    expect(ctx.readers.resetsOf(accountId)[0]?.voided_at).toBe(ctx.clock.now());
     expect(ctx.readers.auditRows(mark)[1]).toMatchObject({ action: 'close_account', member_id: member.id, reason: '本人の依頼により停止' });
     const page = await sv.agent.get(`/staff/members/${member.id}`);
     expect(/staff-status--[a-z_]+">([^<]+)</.exec(page.text)?.[1]).toBe('年度リセット済');

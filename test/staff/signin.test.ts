@@ -37,7 +37,7 @@ describe('staff accounts on the command line', () => {
   });
 
   it('refuses a duplicate login, an unknown insurer, a bad role and a supervisor limited to insurers, adding nothing', async () => {
-    const count = () => ctx.db.prepare('SELECT count(*) FROM staff').pluck().get();
+    const count = () => ctx.readers.count('staff');
     const before = count();
     for (const argv of [
       ['staff', 'add', '--login', 'op-cli', '--role', 'operator'],

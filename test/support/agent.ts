@@ -2,10 +2,17 @@ import request from 'supertest';
 import type { Response as HttpResponse } from 'supertest';
 import type { App } from 'supertest/types.js';
 
-/** The CSRF token a page's forms carry (the only place the tests read it from markup). */
+/** The hidden field every form carries; its value is the CSRF token. */
+export const CSRF_FIELD = /name="_csrf" value="([^"]*)"/;
+
+/** The CSRF token a page's forms carry ('' when the page has no form). */
 export function csrfTokenOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html);
-  return m?.[1] ?? '';
+  return CSRF_FIELD.exec(html)?.[1] ?? '';
+}
+
+/** The page without its CSRF tokens, so two answers can be compared. */
+export function withoutCsrfTokens(html: string): string {
+  return html.replace(new RegExp(CSRF_FIELD.source, 'g'), '');
 }
 
 type Fields = Record<string, string | string[]>;

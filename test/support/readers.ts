@@ -119,6 +119,15 @@ export function createReaders(db: Db) {
       return db.prepare('SELECT signup_locked_until FROM members WHERE id = ?').pluck().get(memberId) as number | null;
     },
 
+    /** The member's signup lock and when a supervisor last lifted one. */
+    signupLock(memberId: number): { signup_locked_until: number | null; signup_unlocked_at: number | null } | undefined {
+      return db
+        .prepare<[number], { signup_locked_until: number | null; signup_unlocked_at: number | null }>(
+          'SELECT signup_locked_until, signup_unlocked_at FROM members WHERE id = ?',
+        )
+        .get(memberId);
+    },
+
     /** Identity-check and other attempts recorded against a member (null: against no member, the address only). */
     attemptsOfMember(memberId: number | null): AttemptRow[] {
       return db

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import { csrfTokenOf, type TestAgent } from '../agent.js';
 import { expectSafeResponse, formBody, fuzzSeed, queryString } from './bodies.js';
@@ -106,4 +107,37 @@ export function watchUnhandledRejections(): { count(): number; reasons: unknown[
     reasons,
     stop: () => process.off('unhandledRejection', onRejection),
   };
+}
+
+/**
+ * Declares one test per form and one per page, each spending its share of the budget
+ * (`runs`: the forms' shares, then the pages'), every answer checked.
+ */
+export function fuzzTests(forms: readonly FormTarget[], queries: readonly QueryTarget[], runs: readonly number[], stats: FuzzStats): void {
+  forms.forEach((target, i) => {
+    it(`${target.name} answers ${runs[i]} hostile posts without a 5xx and with every value escaped`, async () => {
+      await fuzzForm(target, runs[i]!, stats);
+    }, 300_000);
+  });
+
+  queries.forEach((target, j) => {
+    const n = runs[forms.length + j]!;
+    it(`${target.name} answers ${n} hostile query strings without a 5xx and with every value escaped`, async () => {
+      await fuzzQuery(target, n, stats);
+    }, 120_000);
+  });
+}
+
+/** The last test of a fuzz file: every planned request went out, nothing was rejected unhandled or logged as an error. */
+export function sentEveryPlannedRequestTest(
+  side: string,
+  o: { stats: FuzzStats; runs: readonly number[]; rejections: { reasons: unknown[] }; logs: () => readonly string[] },
+): void {
+  it('sent every planned request, with no unhandled rejection and no error logged', async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    console.info(`${side} fuzz: ${o.stats.summary()}`);
+    expect(o.stats.requests).toBe(o.runs.reduce((s, n) => s + n, 0));
+    expect(o.rejections.reasons).toEqual([]);
+    expect(errorLogLines(o.logs())).toEqual([]);
+  });
 }

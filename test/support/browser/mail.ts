@@ -1,4 +1,4 @@
-import type { CapturedMail, TestSmtpServer } from '../../helpers/smtp.js';
+import type { CapturedMail, TestSmtpServer } from '../smtp.js';
 
 /** Waits for the next mail to `to` whose subject contains `subject`, not counting mails already seen. */
 export async function nextMail(smtp: TestSmtpServer, to: string, subject: string | RegExp, timeoutMs = 15_000): Promise<CapturedMail> {

@@ -58,7 +58,7 @@ export function formatViolations(violations: AxeViolation[]): string[] {
   });
 }
 
-/** Which autocomplete tokens a field name implies (DESIGN.md field names). */
+/** Which autocomplete tokens a field name implies (the forms' field names). */
 export const AUTOCOMPLETE_BY_NAME: Record<string, string[]> = {
   loginId: ['username'],
   password: ['current-password', 'new-password'],

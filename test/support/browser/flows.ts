@@ -2,7 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { codeIn, expectMail } from './mail.js';
 import { INSURER_CODE, type RegistryMember } from './members.js';
-import type { RunningPortal } from './server.js';
+import type { RunningPortal } from '../real-server.js';
 
 /** Steps that several journeys share, driven by labels and roles as a person reads the page. */
 

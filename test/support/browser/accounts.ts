@@ -2,7 +2,7 @@ import type { Browser } from 'playwright-core';
 import { DESKTOP, newJourneyContext, type Viewport } from './browser.js';
 import { credentialsFor, signUp, type Credentials } from './flows.js';
 import { addMembers, memberLikeDemo, type RegistryMember } from './members.js';
-import type { RunningPortal } from './server.js';
+import type { RunningPortal } from '../real-server.js';
 
 export type JourneyAccount = { member: RegistryMember; creds: Credentials };
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RunningPortal } from './server.js';
+import type { RunningPortal } from '../real-server.js';
+import { HEADER } from '../registry.js';
 
 export interface RegistryMember {
   symbol: string;
@@ -32,7 +33,7 @@ export function memberLikeDemo(): RegistryMember {
 export async function addMembers(portal: RunningPortal, members: RegistryMember[]): Promise<void> {
   const file = path.join(portal.dataDir, `members-${Date.now()}.csv`);
   const rows = members.map((m) => [INSURER_CODE, m.symbol, m.number, m.birthDate, m.name, m.nameKana, m.email ?? '', 'active'].join(','));
-  fs.writeFileSync(file, ['insurer_code,symbol,number,birth_date,name,name_kana,email,status', ...rows].join('\n') + '\n');
+  fs.writeFileSync(file, [HEADER, ...rows].join('\n') + '\n');
   const result = await portal.cli(['import-members', file]);
   if (result.code !== 0) throw new Error(`portal import-members failed (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
 }

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { formatViolations, isSerious, markupProblems, reflowProblems, runAxe, touchTargetProblems, type AxeViolation } from './a11y.js';
 import { watchPageProblems, type Viewport } from './browser.js';
-import { REPO_ROOT } from './server.js';
+import { REPO_ROOT } from '../real-server.js';
 
 export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results');
 export const SCREENSHOT_DIR = path.join(RESULTS_DIR, 'screenshots');
