@@ -170,6 +170,35 @@ const cases: Record<string, () => Promise<Prepared>> = {
     await s.agent.get(`/staff/members/${m.id}`);
     return { agent: s.agent, path: `/staff/members/${m.id}/close`, body: { reason: '本人の申し出により' } };
   },
+  '/staff/members/:id/email': async () => {
+    const m = registeredMember();
+    const s = await sessions.staffSignedIn(supervisor);
+    await s.agent.get(`/staff/members/${m.id}`);
+    return { agent: s.agent, path: `/staff/members/${m.id}/email`, body: {} };
+  },
+  '/staff/members/:id/registry-email': async () => {
+    const m = registeredMember();
+    const s = await sessions.staffSignedIn(supervisor);
+    await s.agent.get(`/staff/members/${m.id}`);
+    return { agent: s.agent, path: `/staff/members/${m.id}/registry-email`, body: { email: `sec-registry-${m.id}@example.jp`, reason: '受信できないと本人から電話' } };
+  },
+  '/staff/team': async () => {
+    const s = await sessions.staffSignedIn(supervisor);
+    await s.agent.get('/staff/team');
+    return { agent: s.agent, path: '/staff/team', body: { loginId: `sec-new-${Date.now()}`, role: 'operator', reason: '新任' } };
+  },
+  ...Object.fromEntries(
+    (['reset-password', 'reset-authenticator', 'disable', 'enable'] as const).map((action) => [
+      `/staff/team/:id/${action}`,
+      async (): Promise<Prepared> => {
+        const person = await sessions.enrolledStaff(`sec-${action}-${Date.now()}`, 'operator');
+        if (action === 'enable') ctx.db.prepare('UPDATE staff SET disabled_at = ? WHERE id = ?').run(ctx.clock.now(), person.id);
+        const s = await sessions.staffSignedIn(supervisor);
+        await s.agent.get(`/staff/team/${person.id}`);
+        return { agent: s.agent, path: `/staff/team/${person.id}/${action}`, body: { reason: '本人から依頼' } };
+      },
+    ]),
+  ),
   '/staff/team/:id/unlock': async () => {
     const locked = await sessions.enrolledStaff(`sec-locked-${Date.now()}`, 'operator');
     ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), locked.id);

@@ -19,8 +19,8 @@ export const POST_ROUTES: readonly { file: string; mount: string; paths: readonl
   { file: 'src/features/recovery/routes.ts', mount: '/portal', paths: ['/password/forgot', '/password/reset/:token', '/userid/forgot'] },
   { file: 'src/features/staff/auth/routes.ts', mount: '/staff', paths: ['/login', '/login/code', '/login/password', '/login/enrol', '/logout'] },
   { file: 'src/features/staff/search/routes.ts', mount: '/staff', paths: ['/search/card', '/search/kana'] },
-  { file: 'src/features/staff/members/routes.ts', mount: '/staff/members', paths: ['/:id/userid-reminder', '/:id/unlock', '/:id/close'] },
-  { file: 'src/features/staff/team/routes.ts', mount: '/staff/team', paths: ['/:id/unlock'] },
+  { file: 'src/features/staff/members/routes.ts', mount: '/staff/members', paths: ['/:id/email', '/:id/userid-reminder', '/:id/unlock', '/:id/close', '/:id/registry-email'] },
+  { file: 'src/features/staff/team/routes.ts', mount: '/staff/team', paths: ['/', '/:id/reset-password', '/:id/reset-authenticator', '/:id/disable', '/:id/enable', '/:id/unlock'] },
 ];
 
 /** Every full path, e.g. `/portal/signup/verify`, `/staff/members/:id/close`. */

@@ -125,7 +125,11 @@ export function staffTeamRoutes(deps: Deps): Router {
     };
   }
 
-  for (const name of Object.keys(ACTIONS) as ActionName[]) router.post(`/:id/${name}`, action(name));
+  router.post('/:id/reset-password', action('reset-password'));
+  router.post('/:id/reset-authenticator', action('reset-authenticator'));
+  router.post('/:id/disable', action('disable'));
+  router.post('/:id/enable', action('enable'));
+  router.post('/:id/unlock', action('unlock'));
 
   return router;
 }
