@@ -185,7 +185,7 @@ const cases: Record<string, () => Promise<Prepared>> = {
   '/staff/team': async () => {
     const s = await sessions.staffSignedIn(supervisor);
     await s.agent.get('/staff/team');
-    return { agent: s.agent, path: '/staff/team', body: { loginId: `sec-new-${Date.now()}`, role: 'operator', reason: '新任' } };
+    return { agent: s.agent, path: '/staff/team', body: { staffLoginId: `sec-new-${Date.now()}`, role: 'operator', reason: '新任' } };
   },
   ...Object.fromEntries(
     (['reset-password', 'reset-authenticator', 'disable', 'enable'] as const).map((action) => [

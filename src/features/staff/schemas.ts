@@ -107,7 +107,8 @@ export const auditFilterSchema = z
 
 /** `/staff/team`: a new staff member. Insurers are checkboxes: none, one or many values. */
 export const addStaffSchema = z.object({
-  loginId: textField('ログインID', { max: 50 }).refine((v) => STAFF_LOGIN.test(v), 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'),
+  // Not `loginId`: this is someone else's ID, which a password manager must not fill in.
+  staffLoginId: textField('ログインID', { max: 50 }).refine((v) => STAFF_LOGIN.test(v), 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'),
   role: z.enum(STAFF_ROLES as [string, ...string[]], { error: '役割を選択してください' }),
   insurerCodes: z
     .union([z.string().max(40), z.array(z.string().max(40)).max(100)], { error: '担当保険者を選び直してください' })
