@@ -228,5 +228,6 @@ describe.each(VIEWPORTS)('staff console at $name', (viewport: Viewport) => {
       await screens.close();
       await context.close();
     }
-  });
+    // Three first sign-ins and two TOTP codes that must wait for a fresh 30-second step.
+  }, 180_000);
 });
