@@ -77,7 +77,8 @@ export const kanaSearchSchema = z
 
 /** A supervisor replaces (or, left empty, clears) the society's pre-registered address. */
 export const registryEmailSchema = z.object({
-  email: optionalTextField('新しいメールアドレス', EMAIL_MAX)
+  // Not `email`: this is the member's address, which the browser must not fill with the supervisor's.
+  registryEmail: optionalTextField('新しいメールアドレス', EMAIL_MAX)
     .superRefine((v, ctx) => {
       const problem = v === '' ? undefined : emailProblem(v);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
