@@ -178,7 +178,7 @@ const cases: Record<string, () => Promise<Prepared>> = {
     const m = registeredMember();
     const s = await sessions.staffSignedIn(supervisor);
     await s.agent.get(`/staff/members/${m.id}`);
-    return { agent: s.agent, path: `/staff/members/${m.id}/registry-email`, body: { email: `sec-registry-${m.id}@example.jp`, reason: '受信できないと本人から電話' } };
+    return { agent: s.agent, path: `/staff/members/${m.id}/registry-email`, body: { registryEmail: `sec-registry-${m.id}@example.jp`, reason: '受信できないと本人から電話' } };
   },
   '/staff/team': async () => {
     const s = await sessions.staffSignedIn(supervisor);

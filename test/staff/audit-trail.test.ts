@@ -74,9 +74,9 @@ describe('the audit trail of a working day', () => {
     await expectStatus(sv.agent.get(`/staff/members/${caller.id}`), 200);
     pages += 1;
     // The registry address: refused for its reason (the page again), then done (an action).
-    await expectStatus(sv.agent.post(`/staff/members/${caller.id}/registry-email`, { email: 'new@example.jp', reason: '' }), 400);
+    await expectStatus(sv.agent.post(`/staff/members/${caller.id}/registry-email`, { registryEmail: 'new@example.jp', reason: '' }), 400);
     pages += 1;
-    await expectStatus(sv.agent.post(`/staff/members/${caller.id}/registry-email`, { email: 'new@example.jp', reason: '受信できない' }), 303);
+    await expectStatus(sv.agent.post(`/staff/members/${caller.id}/registry-email`, { registryEmail: 'new@example.jp', reason: '受信できない' }), 303);
     actions += 1;
     // The team: a refused change and a done one.
     const opId = ctx.db.prepare("SELECT id FROM staff WHERE login_id = 'op-trail'").pluck().get() as number;

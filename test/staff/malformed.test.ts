@@ -25,6 +25,8 @@ const bodies: Record<string, string | string[]>[] = [
   { newPassword: ['A', 'B'], newPasswordConfirm: 'A', reason: '\u0000\u0001' },
   { loginId: 'x'.repeat(60), password: 'p'.repeat(200), code: '１２３４５６７８', nameKana: 'ア'.repeat(60), birthYear: '99999', reason: 'r'.repeat(600) },
   { '__proto__': 'x', constructor: 'y', symbol: '\u202e1', number: '\ud800' },
+  { staffLoginId: ['a', 'b'], role: ['operator', 'supervisor'], insurerCodes: Array(60).fill('kenpoa'), registryEmail: ['a@example.jp', 'b@example.jp'], reason: 'r' },
+  { staffLoginId: 'ok-login', role: 'admin', insurerCodes: 'x'.repeat(60), registryEmail: '＠'.repeat(300), reason: 'r' },
 ];
 
 describe('malformed input never causes a server error', () => {
@@ -39,6 +41,14 @@ describe('malformed input never causes a server error', () => {
       '/staff/members/0/close',
       '/staff/team/abc/unlock',
       '/staff/team/1/unlock',
+      `/staff/members/${memberId}/email`,
+      `/staff/members/${memberId}/registry-email`,
+      '/staff/members/abc/registry-email',
+      '/staff/team',
+      '/staff/team/99999/reset-password',
+      '/staff/team/abc/reset-authenticator',
+      '/staff/team/99999/disable',
+      '/staff/team/0/enable',
     ];
     for (const path of paths) {
       for (const body of bodies) {

@@ -96,7 +96,7 @@ describe('the registry’s pre-registered address', () => {
     makePendingSignup(ctx.db, { memberId: m.id, loginId: `reg${m.id}`, email: 'old.company@example.co.jp', at: now - MINUTE, codeExpiresAt: now + 9 * MINUTE });
     const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/members/${m.id}`);
-    const res = await sv.agent.post(`/staff/members/${m.id}/registry-email`, { email: 'Hanako.New@Example.JP', reason: '退職した会社のアドレスで受信できないと本人から電話' });
+    const res = await sv.agent.post(`/staff/members/${m.id}/registry-email`, { registryEmail: 'Hanako.New@Example.JP', reason: '退職した会社のアドレスで受信できないと本人から電話' });
     expect(res.status).toBe(303);
     expect(registryEmail(m.id)).toBe('Hanako.New@example.jp');
     expect(ctx.db.prepare("SELECT count(*) FROM email_codes WHERE member_id = ? AND voided_at IS NULL").pluck().get(m.id)).toBe(0);
@@ -120,7 +120,7 @@ describe('the registry’s pre-registered address', () => {
   it('left empty, clears it; the old address is told it was removed', async () => {
     const m = makeMember(ctx.db, ctx.clock, a, { email: 'unreadable@example.co.jp' });
     await sv.agent.get(`/staff/members/${m.id}`);
-    const res = await sv.agent.post(`/staff/members/${m.id}/registry-email`, { email: '', reason: '本人が読めないアドレス' });
+    const res = await sv.agent.post(`/staff/members/${m.id}/registry-email`, { registryEmail: '', reason: '本人が読めないアドレス' });
     expect(res.status).toBe(303);
     expect(registryEmail(m.id)).toBeNull();
     await ctx.deliverMail();
@@ -136,10 +136,10 @@ describe('the registry’s pre-registered address', () => {
     const mark = ctx.readers.lastAuditId();
     await sv.agent.get(`/staff/members/${m.id}`);
     const cases: [number, Record<string, string>, string][] = [
-      [m.id, { email: 'no-at-sign', reason: 'x' }, 'メールアドレスの形式が正しくありません'],
-      [m.id, { email: 'new@example.jp', reason: '' }, '理由を入力してください'],
-      [m.id, { email: 'SAME@example.jp', reason: 'x' }, '現在と同じメールアドレスです'],
-      [bare.id, { email: '', reason: 'x' }, '名簿にメールアドレスが登録されていないため、削除は不要です'],
+      [m.id, { registryEmail: 'no-at-sign', reason: 'x' }, 'メールアドレスの形式が正しくありません'],
+      [m.id, { registryEmail: 'new@example.jp', reason: '' }, '理由を入力してください'],
+      [m.id, { registryEmail: 'SAME@example.jp', reason: 'x' }, '現在と同じメールアドレスです'],
+      [bare.id, { registryEmail: '', reason: 'x' }, '名簿にメールアドレスが登録されていないため、削除は不要です'],
     ];
     for (const [id, fields, message] of cases) {
       const res = await sv.agent.post(`/staff/members/${id}/registry-email`, fields);
@@ -152,7 +152,7 @@ describe('the registry’s pre-registered address', () => {
     expect(rows.map((r) => [r.action, r.query])).toEqual(cases.map(() => ['view_member', '再表示: 名簿のメールアドレス変更']));
     // Operators cannot change it (403, audited).
     await op.agent.get(`/staff/members/${m.id}`);
-    expect((await op.agent.post(`/staff/members/${m.id}/registry-email`, { email: 'x@example.jp', reason: 'x' })).status).toBe(403);
+    expect((await op.agent.post(`/staff/members/${m.id}/registry-email`, { registryEmail: 'x@example.jp', reason: 'x' })).status).toBe(403);
     expect(registryEmail(m.id)).toBe('same@example.jp');
   });
 });

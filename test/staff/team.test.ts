@@ -46,7 +46,7 @@ async function addThroughTeamPage(fields: Record<string, string | string[]>) {
 describe('adding staff at /staff/team', () => {
   it('a supervisor adds a reviewer for one insurer; the one-time password is shown once, works once, and is audited', async () => {
     const mark = ctx.readers.lastAuditId();
-    const res = await addThroughTeamPage({ loginId: 'rv-new', role: 'reviewer', insurerCodes: ['kenpob'], reason: '調査票の審査担当' });
+    const res = await addThroughTeamPage({ staffLoginId: 'rv-new', role: 'reviewer', insurerCodes: ['kenpob'], reason: '調査票の審査担当' });
     expect(res.status).toBe(200);
     const text = visibleText(res.text);
     expect(text).toContain('スタッフを追加しました');
@@ -87,12 +87,12 @@ describe('adding staff at /staff/team', () => {
     const before = count();
     const mark = ctx.readers.lastAuditId();
     const cases: [Record<string, string | string[]>, string][] = [
-      [{ loginId: 'SV-TEAM', role: 'operator', reason: 'x' }, 'このログインIDはすでに使われています'],
-      [{ loginId: 'a b', role: 'operator', reason: 'x' }, 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'],
-      [{ loginId: 'sv-limited', role: 'supervisor', insurerCodes: 'kenpoa', reason: 'x' }, 'スーパーバイザーはすべての保険者を担当します'],
-      [{ loginId: 'op-noreason', role: 'operator', insurerCodes: ['kenpoa', 'kenpob'], reason: ' ' }, '理由を入力してください'],
-      [{ loginId: 'op-norole', reason: 'x' }, '役割を選択してください'],
-      [{ loginId: 'op-badrole', role: 'admin', reason: 'x' }, '役割を選択してください'],
+      [{ staffLoginId: 'SV-TEAM', role: 'operator', reason: 'x' }, 'このログインIDはすでに使われています'],
+      [{ staffLoginId: 'a b', role: 'operator', reason: 'x' }, 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'],
+      [{ staffLoginId: 'sv-limited', role: 'supervisor', insurerCodes: 'kenpoa', reason: 'x' }, 'スーパーバイザーはすべての保険者を担当します'],
+      [{ staffLoginId: 'op-noreason', role: 'operator', insurerCodes: ['kenpoa', 'kenpob'], reason: ' ' }, '理由を入力してください'],
+      [{ staffLoginId: 'op-norole', reason: 'x' }, '役割を選択してください'],
+      [{ staffLoginId: 'op-badrole', role: 'admin', reason: 'x' }, '役割を選択してください'],
     ];
     for (const [fields, message] of cases) {
       const res = await addThroughTeamPage(fields);
@@ -100,7 +100,7 @@ describe('adding staff at /staff/team', () => {
       expect(visibleText(res.text), message).toContain(message);
     }
     // What was typed comes back: the login ID and both insurer boxes.
-    const res = await addThroughTeamPage({ loginId: 'op-noreason', role: 'operator', insurerCodes: ['kenpoa', 'kenpob'], reason: '' });
+    const res = await addThroughTeamPage({ staffLoginId: 'op-noreason', role: 'operator', insurerCodes: ['kenpoa', 'kenpob'], reason: '' });
     expect(res.text).toContain('value="op-noreason"');
     expect(res.text).toMatch(/id="insurer-kenpoa" name="insurerCodes" value="kenpoa" checked/);
     expect(res.text).toMatch(/id="role-operator" name="role" value="operator" checked/);

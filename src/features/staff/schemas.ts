@@ -77,7 +77,8 @@ export const kanaSearchSchema = z
 
 /** A supervisor replaces (or, left empty, clears) the society's pre-registered address. */
 export const registryEmailSchema = z.object({
-  email: optionalTextField('新しいメールアドレス', EMAIL_MAX)
+  // Not `email`: this is the member's address, which the browser must not fill with the supervisor's.
+  registryEmail: optionalTextField('新しいメールアドレス', EMAIL_MAX)
     .superRefine((v, ctx) => {
       const problem = v === '' ? undefined : emailProblem(v);
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
@@ -107,7 +108,8 @@ export const auditFilterSchema = z
 
 /** `/staff/team`: a new staff member. Insurers are checkboxes: none, one or many values. */
 export const addStaffSchema = z.object({
-  loginId: textField('ログインID', { max: 50 }).refine((v) => STAFF_LOGIN.test(v), 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'),
+  // Not `loginId`: this is someone else's ID, which a password manager must not fill in.
+  staffLoginId: textField('ログインID', { max: 50 }).refine((v) => STAFF_LOGIN.test(v), 'ログインIDは半角英数字と . _ @ + - の3〜50文字で入力してください'),
   role: z.enum(STAFF_ROLES as [string, ...string[]], { error: '役割を選択してください' }),
   insurerCodes: z
     .union([z.string().max(40), z.array(z.string().max(40)).max(100)], { error: '担当保険者を選び直してください' })

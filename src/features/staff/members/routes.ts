@@ -13,7 +13,7 @@ const ACTIONS = {
   userid: { label: 'ユーザーIDのお知らせメール', fields: { reason: 'reason-userid' }, page: 'member' },
   unlock: { label: 'ロック解除', fields: { reason: 'reason-unlock' }, page: 'member' },
   close: { label: 'アカウント停止', fields: { reason: 'reason-close' }, page: 'close' },
-  registryEmail: { label: '名簿のメールアドレス変更', fields: { email: 'registry-email', reason: 'reason-registry-email' }, page: 'member' },
+  registryEmail: { label: '名簿のメールアドレス変更', fields: { registryEmail: 'registry-email', reason: 'reason-registry-email' }, page: 'member' },
 } as const;
 type ActionName = keyof typeof ACTIONS;
 
@@ -106,7 +106,7 @@ export function staffMemberRoutes(deps: Deps): Router {
   router.post(
     '/:id/registry-email',
     requireSupervisor,
-    action('registryEmail', registryEmailSchema, (s, id, d, ip) => actions.changeRegistryEmail(s, id, d.email, d.reason, ip)),
+    action('registryEmail', registryEmailSchema, (s, id, d, ip) => actions.changeRegistryEmail(s, id, d.registryEmail, d.reason, ip)),
   );
 
   return router;

@@ -18,7 +18,7 @@ const ACTIONS = {
 } as const;
 type ActionName = keyof typeof ACTIONS;
 
-const ADD_LABELS = { loginId: 'ログインID', role: '役割', insurerCodes: '担当保険者', reason: '理由' };
+const ADD_LABELS = { staffLoginId: 'ログインID', role: '役割', insurerCodes: '担当保険者', reason: '理由' };
 
 /**
  * `/staff/team` (supervisors): the staff list, adding a staff member, and per person
@@ -80,13 +80,13 @@ export function staffTeamRoutes(deps: Deps): Router {
       return renderList(res, 400, { errors: form.errors, values });
     }
     const d = form.data;
-    const added = await accounts.addStaff({ loginId: d.loginId, role: d.role as StaffRole, insurerCodes: d.insurerCodes }, actor(req, res), d.reason);
+    const added = await accounts.addStaff({ loginId: d.staffLoginId, role: d.role as StaffRole, insurerCodes: d.insurerCodes }, actor(req, res), d.reason);
     if (!added.ok) {
       const message = added.ja ?? added.problem;
       recordRefusal(deps, signedInStaff(res), req, { why: `スタッフ追加: ${message}`, reason: d.reason });
-      return renderList(res, 400, { errors: { [added.field ?? 'loginId']: message }, values });
+      return renderList(res, 400, { errors: { [added.field === 'loginId' || !added.field ? 'staffLoginId' : added.field]: message }, values });
     }
-    renderPassword(res, d.loginId, added.initialPassword, 'added');
+    renderPassword(res, d.staffLoginId, added.initialPassword, 'added');
   });
 
   router.get('/:id', (req, res) => renderPerson(req, res, 200));
@@ -125,7 +125,11 @@ export function staffTeamRoutes(deps: Deps): Router {
     };
   }
 
-  for (const name of Object.keys(ACTIONS) as ActionName[]) router.post(`/:id/${name}`, action(name));
+  router.post('/:id/reset-password', action('reset-password'));
+  router.post('/:id/reset-authenticator', action('reset-authenticator'));
+  router.post('/:id/disable', action('disable'));
+  router.post('/:id/enable', action('enable'));
+  router.post('/:id/unlock', action('unlock'));
 
   return router;
 }
