@@ -47,13 +47,13 @@ describe.each(viewports)('signup at $name', (viewport) => {
       expect(await page.locator('.steps [aria-current="step"]').innerText()).toContain('1 本人確認');
       await screens.check('identity');
 
-      await button(page, '本人確認をする').click();
+      await button(page, /^認証$/).click();
       await page.waitForLoadState('load');
       expect(await page.locator('#error-summary').innerText()).toContain('入力内容をご確認ください');
       await screens.check('identity-errors', { errors: true });
 
       await fillIdentity(page, member, HALF_WIDTH_NAME);
-      await button(page, '本人確認をする').click();
+      await button(page, /^認証$/).click();
       await page.waitForURL('**/portal/signup/account');
       expect(await page.locator('.steps [aria-current="step"]').innerText()).toContain('2 ID・パスワード設定');
       expect(await mainText(page)).toContain(`${member.name} 様の本人確認ができました`);
