@@ -87,6 +87,13 @@ describe.each(viewports)('signup at $name', (viewport) => {
       expect(await mainText(page)).toContain(creds.loginId);
       await screens.check('done');
       expect((await doneMail).text).toContain('U-NEXT HOLDINGS健康保険組合');
+
+      // The completion page leads to the login page with the new ID filled in.
+      await page.getByRole('link', { name: 'ログイン画面へ' }).click();
+      await page.waitForURL('**/portal/');
+      expect(await page.locator('#loginId').inputValue()).toBe(creds.loginId);
+      expect(await mainText(page)).toContain('初回登録が完了しました');
+      await screens.check('login-prefilled', { autocomplete: { loginId: 'username', password: 'current-password' } });
     } finally {
       screens.writeAxeNotes();
       await screens.close();
