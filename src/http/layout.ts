@@ -6,7 +6,7 @@ import { layoutInsurerByCode, layoutInsurerById, layoutSoleInsurer, type Insurer
 /**
  * Puts the insurer whose name heads the page and whose contacts fill the footer into
  * res.locals.insurer, first found of:
- * 1. the insurer a page names: `?insurer=CODE` (the society's notice and QR code link to
+ * 1. unless a member is signed in, the insurer a page names: `?insurer=CODE` (the society's notice and QR code link to
  *    `/portal/signup?insurer=CODE`) or the 保険者指定コード a signup form posted, so its pages,
  *    error pages included (an expired form), keep the society's name and call center;
  * 2. the one the session knows (after the identity check or login);
@@ -16,7 +16,9 @@ import { layoutInsurerByCode, layoutInsurerById, layoutSoleInsurer, type Insurer
 export function layoutLocals({ db, clock }: { db: Db; clock: Clock }): RequestHandler {
   return (req, res, next) => {
     const now = clock.now();
-    const named = namedInsurerCode(req);
+    // A signed-in member's pages always name their own society: a link cannot dress them in another's.
+    const signedIn = req.session?.accountId !== undefined;
+    const named = signedIn ? undefined : namedInsurerCode(req);
     let insurer: Insurer | undefined = named === undefined ? undefined : layoutInsurerByCode(db, named, now);
     const id = req.session?.insurerId;
     if (!insurer && id !== undefined) insurer = layoutInsurerById(db, id, now);
