@@ -11,6 +11,7 @@ import { devMailRoutes } from './features/devmail/routes.js';
 import { healthRoutes } from './features/health/routes.js';
 import { loginRoutes } from './features/login/routes.js';
 import { mypageRoutes } from './features/mypage/routes.js';
+import { policiesRoutes } from './features/policies/routes.js';
 import { recoveryRoutes } from './features/recovery/routes.js';
 import { signupRoutes } from './features/signup/routes.js';
 import { staffRoutes } from './features/staff/routes.js';
@@ -47,6 +48,7 @@ export function createApp(deps: Deps): Express {
   portal.use(noStore, sessionMiddleware(deps, memberPolicy), layoutLocals(deps.services.insurers), csrfProtection(config, memberPolicy));
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
+  portal.use('/policies', policiesRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
   // The login page is the busiest of all: its router comes before recovery's, so a request
   // for it does not walk every recovery route first.

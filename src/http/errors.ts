@@ -21,7 +21,7 @@ const messages: Record<string, { title: string; body: string }> = {
   not_found: { title: 'ページが見つかりません', body: 'お探しのページは移動または削除された可能性があります。URLをご確認ください。' },
   csrf: {
     title: 'ページの有効期限が切れました',
-    body: '画面を開いてから時間が経ったか、別の画面で操作が行われました。お手数ですが、前の画面に戻って再読み込みしてから、もう一度お試しください。',
+    body: '画面を開いてから時間がたったか、別のタブで操作されたため、送信できませんでした。お手数ですが、もう一度入力してください。',
   },
   origin: { title: '送信できませんでした', body: 'このサイト以外の画面からの送信は受け付けられません。' },
   forbidden: { title: 'このページは表示できません', body: 'このページを表示する権限がありません。' },
@@ -31,6 +31,19 @@ const messages: Record<string, { title: string; body: string }> = {
   unavailable: { title: 'ただいま混み合っています', body: 'しばらく時間をおいてから、もう一度お試しください。' },
   internal: { title: 'システムエラーが発生しました', body: '申し訳ありません。時間をおいてもう一度お試しください。解決しない場合はコールセンターへお問い合わせください。' },
 };
+
+/**
+ * An expired form (CSRF) is answered with a link back to the same form: the path it was posted
+ * to, which is also where the form is shown (the login form posts to /portal/login from /portal/).
+ * Only this portal's own paths, never a Referer or a query parameter.
+ */
+function retryHrefOf(method: string, path: string, baseUrl: string): string | undefined {
+  const full = `${baseUrl}${path}`;
+  if (method !== 'POST' || !/^\/portal\/[a-z0-9/_-]*$/.test(full)) return undefined;
+  if (full === '/portal/login') return '/portal/';
+  if (full === '/portal/logout') return '/portal/mypage';
+  return full.replace(/\/resend$/, '');
+}
 
 export const notFoundHandler: RequestHandler = (_req, _res, next) => {
   next(new HttpError(404, 'not_found'));
@@ -62,6 +75,7 @@ export function errorHandler(opts: { logger: Logger; showStack: boolean }): Erro
     res.render('errors/error.njk', {
       status,
       requestId: req.id,
+      retryHref: known?.reason === 'csrf' ? retryHrefOf(req.method, req.path, req.baseUrl) : undefined,
       title: page.title,
       body: known?.userMessage ?? page.body,
       stack: !known && opts.showStack && err instanceof Error ? err.stack : undefined,

@@ -3,7 +3,7 @@ import type { Request, RequestHandler } from 'express';
 /**
  * Puts the insurer whose name heads the page and whose contacts fill the footer into
  * res.locals.insurer, first found of:
- * 1. the insurer a page names: `?insurer=CODE` (the society's notice and QR code link to
+ * 1. unless a member is signed in, the insurer a page names: `?insurer=CODE` (the society's notice and QR code link to
  *    `/portal/signup?insurer=CODE`) or the 保険者指定コード a signup form posted, so its pages,
  *    error pages included (an expired form), keep the society's name and call center;
  * 2. the one the session knows (after the identity check or login);
@@ -13,7 +13,9 @@ import type { Request, RequestHandler } from 'express';
  */
 export function layoutLocals(insurers: { forLayout(named: { code?: string; id?: number }): object | undefined }): RequestHandler {
   return (req, res, next) => {
-    res.locals.insurer = insurers.forLayout({ code: namedInsurerCode(req), id: req.session?.insurerId });
+    // A signed-in member's pages always name their own society: a link cannot dress them in another's.
+    const named = req.session?.accountId !== undefined ? undefined : namedInsurerCode(req);
+    res.locals.insurer = insurers.forLayout({ code: named, id: req.session?.insurerId });
     res.locals.currentPath = req.originalUrl.split('?')[0];
     next();
   };

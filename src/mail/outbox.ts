@@ -51,12 +51,15 @@ export interface OutboxRow {
   html_body: string | null;
   sensitive: number;
   attempts: number;
+  /** The society the mail is about, for the sender's display name (null for none). */
+  insurer_name: string | null;
 }
 
 export function dueMails(db: Db, now: number, limit: number): OutboxRow[] {
   return db
     .prepare<[number, number], OutboxRow>(
-      `SELECT id, kind, to_address, subject, text_body, html_body, sensitive, attempts
+      `SELECT id, kind, to_address, subject, text_body, html_body, sensitive, attempts,
+         (SELECT name FROM insurers WHERE insurers.id = outbox.insurer_id) AS insurer_name
        FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`,
     )
     .all(now, limit);

@@ -71,7 +71,7 @@ export class OutboxWorker {
     const { db, clock, logger, transport, from } = this.deps;
     try {
       const info = (await transport.sendMail({
-        from,
+        from: senderFor(from, mail.insurer_name),
         to: mail.to_address,
         subject: mail.subject,
         text: mail.text_body ?? '',
@@ -88,4 +88,16 @@ export class OutboxWorker {
       return false;
     }
   }
+}
+
+/**
+ * The From header: `U-NEXT HOLDINGS健康保険組合 加入者ポータル <no-reply@…>`, so the inbox names
+ * the society rather than showing a bare address a member may take for spam. MAIL_FROM may be a
+ * bare address or already carry a name; the address part is kept either way. nodemailer encodes
+ * the Japanese name (RFC 2047).
+ */
+export function senderFor(mailFrom: string, insurerName: string | null): string | { name: string; address: string } {
+  if (!insurerName) return mailFrom;
+  const address = /<([^<>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+  return { name: `${insurerName} 加入者ポータル`, address };
 }

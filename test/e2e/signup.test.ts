@@ -47,13 +47,13 @@ describe.each(viewports)('signup at $name', (viewport) => {
       expect(await page.locator('.steps [aria-current="step"]').innerText()).toContain('1 本人確認');
       await screens.check('identity');
 
-      await button(page, '本人確認をする').click();
+      await button(page, /^認証$/).click();
       await page.waitForLoadState('load');
       expect(await page.locator('#error-summary').innerText()).toContain('入力内容をご確認ください');
       await screens.check('identity-errors', { errors: true });
 
       await fillIdentity(page, member, HALF_WIDTH_NAME);
-      await button(page, '本人確認をする').click();
+      await button(page, /^認証$/).click();
       await page.waitForURL('**/portal/signup/account');
       expect(await page.locator('.steps [aria-current="step"]').innerText()).toContain('2 ID・パスワード設定');
       expect(await mainText(page)).toContain(`${member.name} 様の本人確認ができました`);
@@ -87,6 +87,13 @@ describe.each(viewports)('signup at $name', (viewport) => {
       expect(await mainText(page)).toContain(creds.loginId);
       await screens.check('done');
       expect((await doneMail).text).toContain('U-NEXT HOLDINGS健康保険組合');
+
+      // The completion page leads to the login page with the new ID filled in.
+      await page.getByRole('link', { name: 'ログイン画面へ' }).click();
+      await page.waitForURL('**/portal/');
+      expect(await page.locator('#loginId').inputValue()).toBe(creds.loginId);
+      expect(await mainText(page)).toContain('初回登録が完了しました');
+      await screens.check('login-prefilled', { autocomplete: { loginId: 'username', password: 'current-password' } });
     } finally {
       screens.writeAxeNotes();
       await screens.close();

@@ -74,11 +74,12 @@ describe('pages kept rendered', () => {
   it('adds the new year to the birth-year pulldown when the year turns (Japan time)', async () => {
     ctx.clock.set(Date.parse('2031-12-31T14:59:00Z')); // 23:59 on 31 December in Japan
     const december = (await new TestAgent(ctx.app).get('/portal/signup')).text;
-    expect(december).toContain('value="2031"');
-    expect(december).not.toContain('value="2032"');
+    // The list starts at the youngest a member can be: this year − 15.
+    expect(december).toContain('value="2016"');
+    expect(december).not.toContain('value="2017"');
     ctx.clock.advance(60 * SECOND);
     const january = (await new TestAgent(ctx.app).get('/portal/signup')).text;
-    expect(january).toContain('value="2032"');
-    expect(visibleText(january)).toContain('2032（令和14）年');
+    expect(january).toContain('value="2017"');
+    expect(visibleText(january)).toContain('2017（平成29）年');
   });
 });

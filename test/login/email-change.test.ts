@@ -84,7 +84,7 @@ describe('change e-mail', () => {
     expect(codesOf(account.id)[0]!.consumed_at).toBe(ctx.clock.now());
     const mypage = visibleText((await agent.get('/portal/mypage?done=email')).text);
     expect(mypage).toContain('メールアドレスを変更しました');
-    expect(mypage).toContain('new.address@example.co.jp');
+    expect(mypage).toContain('new.address@example.co.jp'); // my page shows the member's own address whole
 
     expect(ctx.readers.mailsOfAccount(account.id).map((m) => [m.kind, m.to_address])).toEqual([
       ['email_change_code', 'new.address@example.co.jp'],

@@ -44,6 +44,20 @@ describe('my page: the member\u2019s insurance', () => {
   });
 });
 
+describe('my page: the society in the header', () => {
+  it('stays the member\u2019s own, whatever society a link names', async () => {
+    const other = makeInsurer(ctx.db, ctx.clock, { name: 'よその健康保険組合' });
+    const insurer = makeInsurer(ctx.db, ctx.clock, { name: '自分の健康保険組合' });
+    const account = await makeAccount(ctx.db, ctx.clock, { insurer });
+    acceptLatestTerms(ctx.db, ctx.clock, account);
+    const agent = new TestAgent(ctx.app);
+    await logIn(agent, account.loginId, account.password);
+    const text = visibleText((await agent.get(`/portal/mypage?insurer=${other.code}`)).text);
+    expect(text).toContain('自分の健康保険組合');
+    expect(text).not.toContain('よその健康保険組合');
+  });
+});
+
 describe('my page: notices in limited Markdown', () => {
   it('renders links, emphasis, lists and line breaks, and shows raw HTML as text', async () => {
     const html = await myPage({

@@ -157,7 +157,7 @@ describe('the account page (signup step 2)', () => {
     expect(back.text).toContain('value="kenpo-shoko"'); // the chosen ID is filled in again
     const res = await agent.post('/portal/signup/account', { ...valid, email: 'shoko2@example.jp', emailConfirm: 'shoko2@example.jp' });
     expect(res.headers.location).toBe('/portal/signup/verify');
-    expect(visibleText((await agent.get('/portal/signup/verify')).text)).toContain('shoko2@example.jp');
+    expect(visibleText((await agent.get('/portal/signup/verify')).text)).toContain('shoko2@example.jp に6桁の認証コードを送信しました'); // typed: shown whole
     const newCode = await latestCode(ctx, 'shoko2@example.jp');
     expect(ctx.readers.count('signup_registrations')).toBe(2);
     expect(ctx.readers.count('email_codes', 'voided_at IS NOT NULL')).toBe(1);

@@ -46,13 +46,13 @@ describe('signup, from the identity check to the completion page', () => {
 
     const page3 = await agent.get('/portal/signup/verify');
     const text3 = visibleText(page3.text);
-    expect(text3).toContain('shoko@example.co.jp');
+    expect(text3).toContain('shoko@example.co.jp に6桁の認証コードを送信しました'); // typed: shown whole
     expect(text3).toContain('09:10まで有効'); // TestClock starts at 09:00 Japan time
     expect(page3.text).toMatch(/<input[^>]*id="code"[^>]*>/);
     const codeInput = /<input[^>]*id="code"[^>]*>/.exec(page3.text)![0];
     expect(codeInput).toContain('inputmode="numeric"');
     expect(codeInput).toContain('autocomplete="one-time-code"');
-    expect(codeInput).toContain('maxlength="6"');
+    expect(codeInput).toContain('maxlength="20"') // room for a code pasted with spaces ("801 698");
 
     const mail = await latestMail(ctx, 'shoko@example.co.jp', '認証コードのお知らせ');
     expect(mail.subject).toBe('【U-NEXT HOLDINGS健康保険組合】認証コードのお知らせ');

@@ -33,9 +33,12 @@ describe('malformed posts to step 1', () => {
     expect(res.status).toBe(400);
     const text = visibleText(res.text);
     for (const m of ['保険者指定コードを入力してください', '記号を入力してください', '番号を入力してください',
-      '生年月日の年を選択してください', '生年月日の月を選択してください', '生年月日の日を選択してください', '氏名（カナ）を入力してください']) {
+      '生年月日を選択してください', '氏名（カナ）を入力してください']) {
       expect(text).toContain(m);
     }
+    // One message for the three pulldowns (COPY.md: one message per question).
+    expect(text.match(/生年月日を選択してください/g)).toHaveLength(2); // summary + under the legend
+    expect(text).not.toContain('生年月日の年を');
     expect(res.text).toContain('aria-invalid="true"');
     expect(res.text).toMatch(/aria-describedby="[^"]*symbol-error"/);
     expect(written()).toBe(0);
@@ -81,9 +84,10 @@ describe('malformed posts to step 1', () => {
   it('refuses an impossible date, a name with kanji or latin letters, and a bad insurer code, each with its message', async () => {
     const agent = new TestAgent(ctx.app);
     const cases: [Record<string, string>, string, string][] = [
-      [{ birthMonth: '2', birthDay: '30' }, 'birthDay', '生年月日が正しくありません（1985年2月30日はありません）'],
-      [{ birthYear: '1899' }, 'birthYear', '生年月日の年は1900年以降から選択してください'],
-      [{ birthYear: 'abcd' }, 'birthYear', '生年月日の年を選択し直してください'],
+      [{ birthMonth: '2', birthDay: '30' }, 'birthDate', '生年月日が正しくありません（1985年2月30日はありません）'],
+      [{ birthYear: '1899' }, 'birthDate', '生年月日の年は1900年以降から選択してください'],
+      [{ birthYear: 'abcd' }, 'birthDate', '生年月日を選択し直してください'],
+      [{ birthDay: '' }, 'birthDate', '生年月日を選択してください'],
       [{ nameKana: '健保 ショウコ' }, 'nameKana', '氏名（カナ）はひらがなまたはカタカナで入力してください。使えない文字が含まれています：「健」「保」'],
       [{ nameKana: 'Kenpo Shoko' }, 'nameKana', '使えない文字が含まれています：「K」「e」「n」「p」「o」'],
       [{ nameKana: 'ヽヾゝゞ' }, 'nameKana', '使えない文字が含まれています：「ヽ」「ヾ」「ゝ」「ゞ」'],

@@ -27,19 +27,26 @@ export interface IdentityInput {
   nameKana: string;
 }
 
-/** Birth years offered and accepted: from 1900 to this year. */
+/** Birth years accepted: from 1900 to this year (the pulldown offers fewer, see identityFormOptions). */
 export const FIRST_BIRTH_YEAR = 1900;
+/**
+ * The pulldown's years: members (被保険者) are people in work, from about 15 (a job after
+ * 中学校) to 75 (then 後期高齢者医療制度 takes over), with a margin at the old end.
+ */
+export const YOUNGEST_MEMBER_AGE = 15;
+export const OLDEST_MEMBER_AGE = 80;
 
-/** Labels used by the error summary and the field macros. */
+/** Labels used by the error summary and the field macros. The date is one question, one message. */
 export const IDENTITY_LABELS: Record<string, string> = {
   insurerCode: '保険者指定コード',
   symbol: '記号',
   number: '番号',
-  birthYear: '生年月日（年）',
-  birthMonth: '生年月日（月）',
-  birthDay: '生年月日（日）',
+  birthDate: '生年月日',
   nameKana: '氏名（カナ）',
 };
+
+/** Where the error summary's link for a field goes, when not to the field's own id. */
+export const IDENTITY_ANCHORS: Record<string, string> = { birthDate: 'birthYear' };
 
 const insurerCode = textField('保険者指定コード', { max: 40 })
   .transform(canonicalInsurerCode)
@@ -51,12 +58,25 @@ const cardValue = (label: string) =>
     .refine((v) => v.length > 0, `${label}を入力してください`)
     .refine(isValidCardValue, `${label}は20文字以内の数字などで入力してください（記載のとおりに入力してください）`);
 
-const pulldown = (label: string, pattern: RegExp) =>
-  z
-    .string({ error: `生年月日の${label}を選択してください` })
-    .trim()
-    .refine((v) => v !== '', `生年月日の${label}を選択してください`)
-    .refine((v) => v === '' || pattern.test(v), `生年月日の${label}を選択し直してください`);
+/**
+ * The three pulldowns as one answer (COPY.md: one message per question): any of them left
+ * unselected gives 生年月日を選択してください, an impossible date (2月30日) says which day it tried.
+ */
+const birthDate = z.unknown().transform((raw, ctx): string => {
+  const { year, month, day } = (raw ?? {}) as Record<string, unknown>;
+  const fail = (message: string) => {
+    ctx.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  const parts = [year, month, day].map((p) => (typeof p === 'string' ? p.trim() : undefined));
+  if (parts.some((p) => p === undefined || p === '')) return fail('生年月日を選択してください');
+  const [y, m, d] = parts as [string, string, string];
+  if (!/^\d{4}$/.test(y) || !/^\d{1,2}$/.test(m) || !/^\d{1,2}$/.test(d)) return fail('生年月日を選択し直してください');
+  if (Number(y) < FIRST_BIRTH_YEAR) return fail(`生年月日の年は${FIRST_BIRTH_YEAR}年以降から選択してください`);
+  const iso = isoDate(y, m, d);
+  if (!isRealDate(iso)) return fail(`生年月日が正しくありません（${Number(y)}年${Number(m)}月${Number(d)}日はありません）`);
+  return iso;
+});
 
 const nameKana = textField('氏名（カナ）', { max: 50 }).superRefine((value, ctx) => {
   const bad = invalidKanaNameChars(value);
@@ -71,36 +91,30 @@ const nameKana = textField('氏名（カナ）', { max: 50 }).superRefine((value
   }
 });
 
-export const identitySchema = z
-  .object({
-    insurerCode,
-    symbol: cardValue('記号'),
-    number: cardValue('番号'),
-    birthYear: pulldown('年', /^\d{4}$/),
-    birthMonth: pulldown('月', /^\d{1,2}$/),
-    birthDay: pulldown('日', /^\d{1,2}$/),
-    nameKana,
-  })
-  .superRefine((v, ctx) => {
-    // zod still runs this when a field failed a non-fatal check; only judge a complete date.
-    const [y, m, d] = [v.birthYear, v.birthMonth, v.birthDay];
-    if (typeof y !== 'string' || typeof m !== 'string' || typeof d !== 'string') return;
-    if (!/^\d{4}$/.test(y) || !/^\d{1,2}$/.test(m) || !/^\d{1,2}$/.test(d)) return;
-    if (Number(y) < FIRST_BIRTH_YEAR) {
-      ctx.addIssue({ code: 'custom', path: ['birthYear'], message: `生年月日の年は${FIRST_BIRTH_YEAR}年以降から選択してください` });
-    } else if (!isRealDate(isoDate(y, m, d))) {
-      ctx.addIssue({ code: 'custom', path: ['birthDay'], message: `生年月日が正しくありません（${Number(y)}年${Number(m)}月${Number(d)}日はありません）` });
-    }
-  })
-  .transform(
-    (v): IdentityInput => ({
-      insurerCode: v.insurerCode,
-      symbol: v.symbol,
-      number: v.number,
-      birthDate: isoDate(v.birthYear, v.birthMonth, v.birthDay),
-      nameKana: v.nameKana,
-    }),
-  );
+export const identitySchema = z.preprocess(
+  // The form posts birthYear, birthMonth, birthDay; the schema judges them together as birthDate.
+  (input) => {
+    const body = (typeof input === 'object' && input !== null ? input : {}) as Record<string, unknown>;
+    return { ...body, birthDate: { year: body.birthYear, month: body.birthMonth, day: body.birthDay } };
+  },
+  z
+    .object({
+      insurerCode,
+      symbol: cardValue('記号'),
+      number: cardValue('番号'),
+      birthDate,
+      nameKana,
+    })
+    .transform(
+      (v): IdentityInput => ({
+        insurerCode: v.insurerCode,
+        symbol: v.symbol,
+        number: v.number,
+        birthDate: v.birthDate,
+        nameKana: v.nameKana,
+      }),
+    ),
+);
 
 function isoDate(y: string, m: string, d: string): string {
   return `${y.padStart(4, '0')}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
@@ -112,14 +126,14 @@ export interface Option {
 }
 
 /**
- * The birth-date pulldowns. Years run newest first (most members were born in the
- * last 70 years, so the list starts near them), from this year (Japan time) to 1900.
+ * The birth-date pulldowns. Years run from the youngest a member can be (this year − 15,
+ * Japan time) back to the oldest (− 80): 66 years rather than 128, each with its 和暦.
  */
 export function identityFormOptions(now: number): { years: Option[]; months: Option[]; days: Option[] } {
   const thisYear = Number(isoDateJst(now).slice(0, 4));
   if (cachedYears?.thisYear !== thisYear) {
     const years: Option[] = [];
-    for (let y = thisYear; y >= FIRST_BIRTH_YEAR; y--) years.push({ value: String(y), text: warekiYearLabel(y) });
+    for (let y = thisYear - YOUNGEST_MEMBER_AGE; y >= thisYear - OLDEST_MEMBER_AGE; y--) years.push({ value: String(y), text: warekiYearLabel(y) });
     cachedYears = { thisYear, years };
   }
   return { years: cachedYears.years, months: MONTHS, days: DAYS };

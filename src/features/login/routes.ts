@@ -19,6 +19,7 @@ const THROTTLED =
 const SESSION_ENDED =
   '一定時間操作がなかったか、ログインから長時間が経過したため、安全のためログアウトしました。もう一度ログインしてください。';
 const LOGGED_OUT = 'ログアウトしました。';
+const SIGNED_UP = '初回登録が完了しました。設定したパスワードを入力して、ログインしてください。';
 
 /** `/portal/` (login form), `POST /portal/login`, `POST /portal/logout`. */
 export function loginRoutes(deps: Deps): Router {
@@ -45,12 +46,15 @@ export function loginRoutes(deps: Deps): Router {
     } else if (req.query.loggedOut === '1') {
       pageNotice = { kind: 'success', text: LOGGED_OUT };
     }
+    // Straight from signup's completion page: the ID the member just chose is filled in.
+    const justRegistered = req.session.signupDone?.loginId;
+    if (justRegistered && !pageNotice) pageNotice = { kind: 'success', text: SIGNED_UP };
     // The page as everyone first sees it is the busiest of all: kept rendered (page-cache.ts).
     if (!next && !pageNotice) {
       const insurer = res.locals.insurer as unknown;
       return sendCachedPage(res, { key: 'login', view: 'login/index.njk', locals: loginPage({ insurer, currentPath: '/portal/' }), inputs: [insurer] });
     }
-    renderLogin(res, 200, { next, pageNotice });
+    renderLogin(res, 200, { next, pageNotice, values: justRegistered ? { loginId: justRegistered } : {} });
   });
 
   router.post('/login', async (req, res) => {

@@ -19,7 +19,7 @@ import {
   type ProblemLists,
 } from './schemas.js';
 import type { VerifiedMember } from './service.js';
-import { signupStateStatus } from './session.js';
+import { signupStateStatus, VERIFIED_FOR_MS } from './session.js';
 
 const STEP1 = '/portal/signup';
 const STEP2 = '/portal/signup/account';
@@ -89,6 +89,12 @@ export function signupRoutes(deps: Deps): Router {
     return undefined;
   }
 
+  /** Until when the identity check lets the member finish (shown on steps 2 and 3). */
+  function signupDeadline(res: Response): number | undefined {
+    const state = (res.req as Request).session.signup;
+    return state ? state.verifiedAt + VERIFIED_FOR_MS : undefined;
+  }
+
   function renderRegistered(req: Request, res: Response, v: Pick<VerifiedMember, 'insurer'>) {
     delete req.session.signup;
     res.render('signup/registered.njk', { pageTitle: '登録済みです', insurer: v.insurer });
@@ -142,6 +148,7 @@ export function signupRoutes(deps: Deps): Router {
     res.status(status).render('signup/account.njk', {
       pageTitle: 'ID・パスワード設定',
       member: { name: v.member.name },
+      signupDeadline: signupDeadline(res),
       presetEmail: v.member.email,
       loginIdRules: LOGIN_ID_RULES_TEXT,
       passwordRules: PASSWORD_RULES_TEXT,
@@ -197,6 +204,7 @@ export function signupRoutes(deps: Deps): Router {
     if (!current) return res.redirect(303, `${STEP2}?reason=nocode`);
     res.status(status).render('signup/verify.njk', {
       pageTitle: '認証コード入力',
+      signupDeadline: signupDeadline(res),
       // Shown whole: the member typed it on the previous page. A pre-registered one stays masked.
       email: current.email,
       addressPreset: Boolean(v.member.email),

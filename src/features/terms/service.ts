@@ -18,6 +18,11 @@ markdown.core.ruler.push('demote_headings', (state) => {
   }
 });
 
+/** A Markdown document (terms, the privacy statement) as safe HTML, headings below the page's <h1>. */
+export function renderPolicyDocument(markdownText: string): string {
+  return markdown.render(markdownText);
+}
+
 export interface TermsForPage {
   id: number;
   version: number;

@@ -65,7 +65,7 @@ export async function fillAccount(page: Page, c: Credentials): Promise<void> {
 export async function signUp(page: Page, portal: RunningPortal, m: RegistryMember, c: Credentials): Promise<void> {
   await page.goto('/portal/signup');
   await fillIdentity(page, m);
-  await button(page, '本人確認をする').click();
+  await button(page, /^認証$/).click();
   await page.waitForURL('**/portal/signup/account');
   await fillAccount(page, c);
   const codeMail = expectMail(portal.smtp, c.email, '認証コードのお知らせ');
