@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /**
- * Environment variables of DESIGN.md "Configuration", parsed once at boot.
+ * Environment variables (the README's configuration table), parsed once at boot.
  * Secrets have no silent fallback in production; in development the session
  * secret is generated once and kept in DATA_DIR so sessions survive restarts.
  */

@@ -35,7 +35,7 @@ export interface SessionPolicy {
   absoluteMs: number;
 }
 
-/** DESIGN.md "Limits": member 30 min idle / 12 h absolute, staff 15 min / 8 h. */
+/** SECURITY.md "Limits as implemented": member 30 min idle / 12 h absolute, staff 15 min / 8 h. */
 export function memberSessionPolicy(config: Config): SessionPolicy {
   return {
     // __Host- binds the cookie to this exact origin over HTTPS (no Domain, Path=/).
@@ -68,7 +68,7 @@ export function staffSessionPolicy(config: Config): SessionPolicy {
 export const LAST_SEEN_STEP_MS = 5_000;
 
 /**
- * express-session with the cookie settings of DESIGN.md, followed by the
+ * express-session with the cookie settings of SECURITY.md, followed by the
  * server-side idle and absolute limits measured on the injected clock.
  * Cookies carry no Max-Age: they end with the browser, the server ends them sooner.
  * A session is stored only once something is put in it (saveUninitialized: false):

@@ -1,5 +1,5 @@
 /**
- * Canonical forms of 保険者指定コード, 記号 and 番号 (DESIGN.md, signup fields). The registry
+ * Canonical forms of 保険者指定コード, 記号 and 番号 (docs/signup.md, step 1). The registry
  * stores these forms and every look-up folds what was typed the same way, so `０１２－３`,
  * `12 3` and `0123` all reach the same member.
  */

@@ -1,7 +1,7 @@
 /**
  * Kana keys: how a kana name is folded so that spellings a member may type for the same
  * name (hiragana, half-width, ポ/ホ, ョ/ヨ, with or without a space) compare equal.
- * The steps are in DESIGN.md, "Kana key"; test/unit/kana.test.ts runs the shared vectors.
+ * The steps are at kanaKey; test/unit/kana.test.ts runs the vectors of test/fixtures/kana-vectors.tsv.
  *
  * This runs on every row of a member import (a million rows), so the fold is a single pass
  * over a precomputed code-unit table instead of a chain of regex replacements.
@@ -86,7 +86,12 @@ function fromCodeUnits(units: Uint16Array, n: number): string {
   return parts.join('');
 }
 
-/** The primary kana key (DESIGN.md "Kana key", steps 1–6). */
+/**
+ * The primary kana key, in this order (the order matters: NFKC of a lone ゛ gives a space plus
+ * U+3099, so marks are dropped before spaces): 1. NFKD; 2. drop the voiced and semi-voiced
+ * marks (濁音・半濁音 count as 清音); 3. hiragana → katakana; 4. small → large (ァ→ア, ッ→ツ,
+ * ㇰ→ク …); 5. ヰ→イ, ヱ→エ, ヲ→オ; 6. drop spaces, ・, ー and hyphen-like characters.
+ */
 export function kanaKey(input: string): string {
   return fold(input);
 }

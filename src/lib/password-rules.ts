@@ -1,7 +1,7 @@
 import { dictionary } from '@zxcvbn-ts/language-common';
 
 /**
- * The society's password rules (DESIGN.md "Account"): 8–20 characters from
+ * The society's password rules (docs/signup.md, step 2): 8–20 characters from
  * A–Z a–z 0–9 and ? ! @ # $ % & ( ) _ +, at least one letter, one digit and
  * one symbol, not the login ID, and not one of the most common passwords.
  * Each failed rule is its own Japanese message.

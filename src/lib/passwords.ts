@@ -1,7 +1,7 @@
 import argon2 from 'argon2';
 
 /**
- * argon2id above the DESIGN.md floor (m = 19 MiB, t = 2, p = 1; OWASP's
+ * argon2id above the portal's floor (SECURITY.md) (m = 19 MiB, t = 2, p = 1; OWASP's
  * first recommended setting). argon2 hashes on libuv's thread pool, so a
  * hash never blocks the event loop.
  */

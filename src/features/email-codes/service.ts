@@ -11,7 +11,7 @@ import { createEmailCodeQueries, type CodePurpose } from './queries.js';
 
 export type { CodePurpose } from './queries.js';
 
-/** DESIGN.md "Limits": 6 digits, 10 min, 5 tries, resend ≥ 60 s apart, ≤ 5 an hour. */
+/** SECURITY.md "Limits as implemented": 6 digits, 10 min, 5 tries, resend ≥ 60 s apart, ≤ 5 an hour. */
 export const CODE_TTL_MS = 10 * MINUTE;
 export const CODE_TRIES = 5;
 export const WRONG_ENTRIES_PER_HOUR = 10;

@@ -12,7 +12,7 @@ import { warekiYearLabel } from '../../lib/wareki.js';
 
 /**
  * The seven identity fields of signup step 1, shared with the forgotten-ID page
- * (DESIGN.md "Signup" 1). Everything a member may type for the same value is folded
+ * (docs/signup.md, step 1). Everything a member may type for the same value is folded
  * here, at the edge: the service only ever sees canonical values.
  */
 export interface IdentityInput {

@@ -8,7 +8,7 @@ import type { Member } from '../registry/members.js';
 import { createIdentityQueries, type ActiveAccountSummary, type MemberForIdentity } from './queries.js';
 import type { IdentityInput } from './schema.js';
 
-/** DESIGN.md "Limits". */
+/** SECURITY.md "Limits as implemented". */
 export const MEMBER_FAILURE_LIMIT = 5;
 export const MEMBER_FAILURE_WINDOW_MS = 30 * MINUTE;
 export const MEMBER_LOCK_MS = 30 * MINUTE;

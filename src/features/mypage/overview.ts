@@ -13,8 +13,8 @@ export interface NoticeForMember {
 }
 
 /**
- * What my page shows the signed-in member about themselves: their own view (STYLE.md
- * "each audience gets its own view"), never a raw row. The e-mail address is whole: it is
+ * What my page shows the signed-in member about themselves: their own view (each
+ * audience gets its own view of a member), never a raw row. The e-mail address is whole: it is
  * theirs, and a typo is easier to see than in a masked one.
  */
 export interface MemberOverview {

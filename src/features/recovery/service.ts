@@ -12,7 +12,7 @@ import type { InsurerDirectory } from '../registry/directory.js';
 import { createRecoveryQueries } from './queries.js';
 import { newPasswordErrors } from './schemas.js';
 
-/** DESIGN.md "Limits": a reset link is single use and valid 30 minutes. */
+/** SECURITY.md "Limits as implemented": a reset link is single use and valid 30 minutes. */
 export const RESET_LINK_MS = 30 * MINUTE;
 /** At most this many reset mails per account an hour (no mail-bombing a member); silent beyond. */
 export const RESET_MAILS_PER_HOUR = 5;

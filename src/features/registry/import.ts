@@ -14,8 +14,7 @@ import { headerProblem, RowChecker } from './import-rows.js';
 import { StagingWorker } from './import-staging.js';
 
 /**
- * `portal import-members`: the society's registry CSV into the members table (DESIGN.md
- * "Member registry CSV"). Three phases:
+ * `portal import-members`: the society's registry CSV into the members table (docs/registry-import.md). Three phases:
  *  1. read — stream the file, check every row; good rows go to a scratch database (written by
  *     a worker thread), reasons for bad ones to a TEMP table. No write lock, memory flat.
  *  2. check — rows that share a canonical (insurer, 記号, 番号) are bad rows too.

@@ -45,7 +45,7 @@ const LOGIN_ID_PROBES =
 const THROTTLED =
   'このネットワークからの本人確認の誤りが多いため、一時的に受付を停止しています。1時間ほどたってから、もう一度お試しください。';
 
-/** Signup (first login), DESIGN.md "Signup": 本人確認 → ID・パスワード設定 → 認証コード入力 → 完了. */
+/** Signup (first login) (docs/signup.md): 本人確認 → ID・パスワード設定 → 認証コード入力 → 完了. */
 export function signupRoutes(deps: Deps): Router {
   const service = deps.services.signup;
   const router = Router();

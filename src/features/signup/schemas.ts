@@ -5,7 +5,7 @@ import { passwordProblems } from '../../lib/password-rules.js';
 
 export { identitySchema } from '../identity/schema.js';
 
-/** DESIGN.md "Account": 6–50 half-width characters from A–Z a–z 0–9 and @ - _ . + */
+/** docs/signup.md, step 2: 6–50 half-width characters from A–Z a–z 0–9 and @ - _ . + */
 export const LOGIN_ID_MIN = 6;
 export const LOGIN_ID_MAX = 50;
 const LOGIN_ID_CHARS = /^[A-Za-z0-9@\-_.+]*$/;

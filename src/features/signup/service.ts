@@ -39,7 +39,7 @@ export const TAKEN_ANSWERS_PER_MEMBER_HOUR = 10;
 export const TAKEN_ANSWERS_ADDRESS_LIMIT: AddressLimit = { kinds: ['login_id_taken'], limit: 50, windowMs: HOUR };
 
 /**
- * The first-login flow (DESIGN.md "Signup"): identity check → pending registration with
+ * The first-login flow (docs/signup.md): identity check → pending registration with
  * the argon2id hash and an e-mail code → account on the right code. Nothing is an
  * account until the code is right, and a member never ends up with two.
  */

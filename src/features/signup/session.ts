@@ -1,6 +1,6 @@
 import { MINUTE } from '../../lib/clock.js';
 
-/** How long a passed identity check lets the member continue (DESIGN.md "Signup" 1). */
+/** How long a passed identity check lets the member continue (docs/signup.md, step 1). */
 export const VERIFIED_FOR_MS = 30 * MINUTE;
 
 /** The signup flow's part of the member session. */

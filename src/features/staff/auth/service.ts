@@ -18,7 +18,7 @@ import {
 } from '../queries.js';
 import { enrolmentPicture, matchingTotpStep, newTotpSecret } from './totp.js';
 
-/** DESIGN.md: 5 failures (password or authenticator code) lock a staff account until unlocked. */
+/** 5 failures (password or authenticator code) lock a staff account until unlocked. */
 export const STAFF_LOCK_AFTER = 5;
 
 /**

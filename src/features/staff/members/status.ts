@@ -1,6 +1,5 @@
 /**
- * A member's account status as the call center names it (DESIGN.md
- * "Call-center console"), derived from facts read from the database. Pure:
+ * A member's account status as the call center names it (docs/console.md), derived from facts read from the database. Pure:
  * the rules are tested without a database.
  */
 export type AccountStatusCode = 'lost' | 'locked' | 'registered' | 'code_sent' | 'reset' | 'unregistered';
