@@ -167,6 +167,18 @@ describe.each(VIEWPORTS)('staff console at $name', (viewport: Viewport) => {
       for (const r of rows) expect(r).toMatch(/\d{4}[/-]\d{1,2}[/-]\d{1,2}.*\d{1,2}:\d{2}/);
       await screens.check('audit');
 
+      // The supervisor's view of the member: the registry address form, and closing an account
+      // asks first on a page of its own (left without closing).
+      await page.goto(memberUrl);
+      await screens.check('member-supervisor');
+      await page.getByRole('link', { name: '停止の確認へ進む' }).click();
+      await page.waitForURL('**/close');
+      await expectHeading(page, 'アカウント停止の確認');
+      expect(await mainText(page)).toContain('ログイン中の画面はすべてすぐに終了します');
+      await screens.check('member-close-confirm');
+      await page.getByRole('link', { name: '停止しないで戻る' }).click();
+      await page.waitForURL(memberUrl);
+
       // The team page: add a staff member (the one-time password is shown once), then reset
       // the operator's authenticator (a new phone).
       await page.getByRole('link', { name: 'スタッフ' }).click();
