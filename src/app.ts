@@ -14,6 +14,7 @@ import { mypageRoutes } from './features/mypage/routes.js';
 import { recoveryRoutes } from './features/recovery/routes.js';
 import { signupRoutes } from './features/signup/routes.js';
 import { staffRoutes } from './features/staff/routes.js';
+import { surveyRoutes } from './features/survey/routes.js';
 import { termsRoutes } from './features/terms/routes.js';
 
 /** Builds the whole web application; server.ts listens, tests call this directly. */
@@ -47,6 +48,7 @@ export function createApp(deps: Deps): Express {
   portal.use('/signup', signupRoutes(deps));
   portal.use('/terms', termsRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
+  portal.use('/survey', surveyRoutes(deps));
   portal.use(recoveryRoutes(deps));
   portal.use(loginRoutes(deps));
   app.use('/portal', portal);

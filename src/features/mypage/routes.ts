@@ -6,6 +6,7 @@ import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { formatTime } from '../../lib/time.js';
 import { clientIp } from '../login/client-ip.js';
 import { LOGIN_FAILURE_LIMIT } from '../login/service.js';
+import { createSurveyMemberService } from '../survey/member-service.js';
 import { emailChangeRoutes } from './email-routes.js';
 import { CHANGE_PASSWORD_LABELS, changePasswordSchema } from './schemas.js';
 import { createMypageService } from './service.js';
@@ -19,6 +20,7 @@ const DONE: Record<string, string> = {
 /** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
 export function mypageRoutes(deps: Deps): Router {
   const service = createMypageService(deps);
+  const survey = createSurveyMemberService({ ...deps, baseUrl: deps.config.baseUrl });
   const router = Router();
   router.use(requireMember(deps), requireCurrentTerms(deps));
 
@@ -31,6 +33,7 @@ export function mypageRoutes(deps: Deps): Router {
       member,
       insurer: insurer ?? res.locals.insurer,
       notices,
+      surveyCard: survey.card(member),
       pageNotice: done ? { kind: 'success', text: done } : undefined,
     });
   });
