@@ -35,7 +35,15 @@ export function documentRoutes(deps: Deps, members: SurveyMemberService): Router
   });
 
   router.post('/', async (req, res) => {
-    const result = await receiveUploads(req, surveyMemberOf(res), uploads);
+    let result;
+    try {
+      result = await receiveUploads(req, surveyMemberOf(res), uploads);
+    } catch (err) {
+      // A cut connection has nobody to answer (the files were cleaned up); a broken form is a 400.
+      if (!req.complete || req.destroyed) return;
+      deps.logger.warn({ err }, 'malformed upload form');
+      throw new HttpError(400, 'bad_request');
+    }
     if (result.notFound) throw new HttpError(404, 'not_found');
     if (result.noFile) return render(res, 400, [], { kind: 'error', text: 'ファイルを選択してください。' });
     if (result.outcomes.every((o) => o.ok)) return res.redirect(303, '/portal/survey/documents?done=uploaded');

@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
 import { inTransaction, type Db } from '../../db/database.js';
 import { HOUR, type Clock } from '../../lib/clock.js';
@@ -7,7 +7,7 @@ import { createCaseQueries } from './case-queries.js';
 import { UPLOADABLE } from './case-view.js';
 import { DOCUMENT_KINDS } from './document-rules.js';
 import { createDocumentQueries } from './document-queries.js';
-import { newStorageKey, type DocumentStore } from './document-store.js';
+import { newStorageKey, readAll, type DocumentStore } from './document-store.js';
 import { ACCEPTED_TYPES, HEAD_BYTES, measuring, refusedTypeMessage, sniffType, takeHead } from './file-content.js';
 import type { SurveyMember, SurveyMemberService } from './member-service.js';
 
@@ -69,23 +69,20 @@ export function createUploadService(deps: { db: Db; clock: Clock; logger: Logger
       await store.put(key, whole.pipe(measure));
       return { ...measure.result(), thumb: false };
     }
-    // sharp drops all metadata unless asked to keep it; rotate() first applies the EXIF orientation.
-    const base = sharp({ failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS });
-    const main = base.clone().rotate();
-    if (mime === 'image/jpeg') main.jpeg({ quality: 90 });
-    else main.png();
-    const thumb = base.clone().rotate().resize(THUMB_PX, THUMB_PX, { fit: 'inside' }).jpeg({ quality: 70 });
-    whole.on('error', (err) => base.destroy(err));
-    whole.pipe(base);
-    main.on('error', (err) => measure.destroy(err));
-    const results = await Promise.allSettled([store.put(key, main.pipe(measure)), store.put(`${key}.thumb`, thumb)]);
-    const failed = results.find((r) => r.status === 'rejected');
-    if (failed) {
-      const err = failed.reason as Error & { code?: string };
-      // A disk error is the server's; anything else is an image sharp could not read.
-      if (typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code)) throw err;
+    // An image is decoded whole anyway: read it (10 MB at most), then re-encode. sharp drops all
+    // metadata unless asked to keep it; rotate() first applies the EXIF orientation.
+    const input = await readAll(whole);
+    let main: Buffer;
+    let thumb: Buffer;
+    try {
+      const image = sharp(input, { failOn: 'error', limitInputPixels: MAX_IMAGE_PIXELS }).rotate();
+      main = await (mime === 'image/jpeg' ? image.clone().jpeg({ quality: 90 }) : image.clone().png()).toBuffer();
+      thumb = await image.clone().resize(THUMB_PX, THUMB_PX, { fit: 'inside' }).jpeg({ quality: 70 }).toBuffer();
+    } catch {
       throw new Refused('画像を読み取れませんでした。撮り直すか、別のファイルを選んでください。');
     }
+    await store.put(key, Readable.from([main]).pipe(measure));
+    await store.put(`${key}.thumb`, Readable.from([thumb]));
     return { ...measure.result(), thumb: true };
   }
 
