@@ -87,7 +87,7 @@ export const surveyCommand: Command = {
         if (!surveys.find(surveyId)) throw new UsageError(`no survey ${surveyId} (portal survey list)`);
         const c = createNotificationService({ ...ctx, baseUrl: ctx.config.baseUrl }).sendDue(surveyId);
         const total = c.invitation + c.reminder_7d + c.reminder_1d;
-        ctx.out(`${total} mail(s) queued: invitations ${c.invitation}, 7-day reminders ${c.reminder_7d}, 1-day reminders ${c.reminder_1d}; ${c.withoutAddress} case(s) without an address on file`);
+        ctx.out(`${total} mail(s) queued: invitations ${c.invitation}, 7-day reminders ${c.reminder_7d}, 1-day reminders ${c.reminder_1d}; ${c.withoutAddress} not mailed (no address on file)`);
         return;
       }
       default:
