@@ -5,6 +5,8 @@ import { parseForm } from '../../http/forms.js';
 import { createActionService, type ActionOutcome } from './action-service.js';
 import { clientIp, requireSupervisor, signedInStaff, type SignedInStaff } from './guard.js';
 import { createMemberViewService } from './member-service.js';
+import { createStaffSurveyView } from '../survey/staff-view.js';
+import { isoDateJst } from '../../lib/time.js';
 import { parseMemberId, reasonSchema } from './schemas.js';
 
 type ActionName = 'userid' | 'unlock' | 'close';
@@ -13,6 +15,7 @@ type ActionName = 'userid' | 'unlock' | 'close';
 export function staffMemberRoutes(deps: Deps): Router {
   const members = createMemberViewService(deps);
   const actions = createActionService(deps);
+  const surveyCases = createStaffSurveyView(deps);
   const router = Router();
 
   function memberIdOf(req: Request): number {
@@ -24,7 +27,7 @@ export function staffMemberRoutes(deps: Deps): Router {
   router.get('/:id', (req, res) => {
     const member = members.viewMember(signedInStaff(res), memberIdOf(req), clientIp(req));
     if (!member) throw new HttpError(404, 'not_found');
-    res.render('staff/member.njk', { pageTitle: `${member.name} 様`, member });
+    res.render('staff/member.njk', { pageTitle: `${member.name} 様`, member, surveyCases: surveyCases.forMember(member.id, isoDateJst(deps.clock.now())) });
   });
 
   /** Parses the reason, runs the action, then back to the page (or the page again with the problem). */
