@@ -43,8 +43,10 @@ export function createSurveyMemberService(deps: { db: Db; clock: Clock; baseUrl:
     const open = surveys.openFor(m.insurerId, todayJst(clock.now()));
     const ofOpen = open && cases.ofMember(open.id, m.memberId);
     if (open && ofOpen) return { survey: open, kase: ofOpen };
+    // A survey not yet open stays hidden until its first day, even though its targets are imported.
     const latest = cases.latestOfMember(m.memberId);
-    if (latest && latest.status !== 'completed') return { survey: surveys.byId(latest.survey_id)!, kase: latest };
+    const survey = latest && surveys.byId(latest.survey_id);
+    if (latest && survey && latest.status !== 'completed' && survey.opens_on <= todayJst(clock.now())) return { survey, kase: latest };
     return undefined;
   }
 
