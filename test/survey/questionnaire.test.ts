@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visibleText } from '../helpers/agent.js';
 import { createTestContext, type TestContext } from '../helpers/app.js';
-import { answersRow, caseRow, memberWithSurvey, SPOUSE_NO_INCOME } from './helpers.js';
+import { TestAgent } from '../helpers/agent.js';
+import { makeInsurer } from '../helpers/factories.js';
+import { acceptLatestTerms, logIn, makeAccount, publishTerms } from '../login/factories.js';
+import { answersRow, caseRow, createSurvey, memberWithSurvey, SPOUSE_NO_INCOME } from './helpers.js';
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -79,5 +82,26 @@ describe('the questionnaire of one dependent', () => {
     expect((await a.agent.post(`/portal/survey/dependents/${b.dependents[0]}`, SPOUSE_NO_INCOME)).status).toBe(404);
     expect(answersRow(ctx, b.dependents[0]!)).toBeUndefined();
     expect((await a.agent.get('/portal/survey/dependents/abc')).status).toBe(404);
+  });
+
+  it('a member of the insurer without a case reads that this year\'s survey does not concern them', async () => {
+    const s = await memberWithSurvey(ctx);
+    const other = await makeAccount(ctx.db, ctx.clock, { insurer: s.insurer });
+    acceptLatestTerms(ctx.db, ctx.clock, other);
+    const agent = new TestAgent(ctx.app);
+    await logIn(agent, other.loginId, other.password);
+    const text = visibleText((await agent.get('/portal/mypage')).text);
+    expect(text).toContain('今年度の被扶養者資格調査は、あなたの世帯は対象ではありません');
+    expect(visibleText((await agent.get('/portal/survey')).text)).toContain('現在、ご回答いただく調査はありません');
+  });
+
+  it('a survey whose first day has not come stays off my page, even with targets imported', async () => {
+    const insurer = makeInsurer(ctx.db, ctx.clock);
+    publishTerms(ctx.db, ctx.clock, insurer);
+    const surveyId = await createSurvey(ctx, insurer, 40, 3);
+    const s = await memberWithSurvey(ctx, { insurer, surveyId });
+    const mypage = visibleText((await s.agent.get('/portal/mypage')).text);
+    expect(mypage).not.toContain('被扶養者資格調査');
+    expect((await s.agent.get(`/portal/survey/dependents/${s.dependents[0]}`)).status).toBe(404);
   });
 });

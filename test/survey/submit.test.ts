@@ -86,6 +86,10 @@ describe('confirm and submit', () => {
     expect(answersRow(ctx, spouse)).toMatchObject({ income_salary: 0 });
     const again = await s.agent.post('/portal/survey/submit', { attest: '1' });
     expect(again.status).toBe(409);
+    // A delete button of the old documents page, replayed: documents stay once submitted.
+    const doc = ctx.db.prepare(`SELECT id FROM survey_documents WHERE state = 'received' AND case_id = ?`).pluck().get(caseRow(ctx, s.account.member.id, s.surveyId).id) as number;
+    expect((await s.agent.post(`/portal/survey/documents/${doc}/delete`)).status).toBe(409);
+    expect(ctx.db.prepare('SELECT state FROM survey_documents WHERE id = ?').pluck().get(doc)).toBe('received');
     expect(caseRow(ctx, s.account.member.id, s.surveyId).status).toBe('submitted');
   });
 
