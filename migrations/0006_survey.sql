@@ -39,6 +39,8 @@ CREATE INDEX survey_cases_by_member ON survey_cases (member_id);
 -- The review queue: by status, oldest submission first (issue 16), and the progress counts.
 CREATE INDEX survey_cases_queue ON survey_cases (survey_id, status, first_submitted_at, id);
 CREATE INDEX survey_cases_late ON survey_cases (survey_id, first_submitted_at) WHERE late = 1;
+-- Invitations and reminders walk a survey's cases in id order, 1,000 at a time.
+CREATE INDEX survey_cases_by_survey ON survey_cases (survey_id, id);
 
 -- The dependents the society selected (import-targets); dependent_no is the 枝番-like number
 -- of the dependent under the member's card, canonical (digits without leading zeros).

@@ -27,7 +27,9 @@ export function createNotificationQueries(db: Db) {
        ORDER BY c.id LIMIT ?`,
     );
   const dueInvitation = due('');
-  const dueReminder = due(`AND c.status IN ('not_started', 'in_progress')`);
+  // `+c.status`: the status must not pick the queue index, whose order is not by id (each batch
+  // would then read and sort every case of the survey); survey_cases_by_survey walks in id order.
+  const dueReminder = due(`AND +c.status IN ('not_started', 'in_progress')`);
   const record = db.prepare<[number, NotificationKind, number | null, number]>(
     'INSERT INTO survey_notifications (case_id, kind, outbox_id, at) VALUES (?, ?, ?, ?)',
   );
