@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { foldAmount } from '../../src/features/survey/amounts.js';
 import type { AnswersRow, DependentRow } from '../../src/features/survey/case-queries.js';
-import { requiredKinds, ruleSetFor, RULE_SETS, type RuleSet } from '../../src/features/survey/document-rules.js';
+import { requiredKinds, ruleSetFor, RULE_SETS, type RuleSet } from '../../src/features/survey/documents/rules.js';
 import { readAnswers } from '../../src/features/survey/questionnaire.js';
 
 const OPENS = '2026-07-01';

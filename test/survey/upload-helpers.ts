@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { csrfTokenOf, type TestAgent } from '../helpers/agent.js';
 import type { TestContext } from '../helpers/app.js';
-import { createLocalDocumentStore, readAll } from '../../src/features/survey/document-store.js';
+import { createLocalDocumentStore, readAll } from '../../src/features/survey/documents/store.js';
 
 /** A small but real PDF: what file-type recognises by its `%PDF-` header. */
 export function pdf(text = 'survey test'): Buffer {

@@ -1,7 +1,7 @@
 import type { AnswersRow, CaseRow, DependentRow } from './case-queries.js';
 import { ageOn, daysBetween, japaneseBirthDate, japaneseDate } from './dates.js';
-import { DOCUMENT_KINDS, requiredKinds, ruleSetFor } from './document-rules.js';
-import type { DocumentRow } from './document-queries.js';
+import { DOCUMENT_KINDS, requiredKinds, ruleSetFor } from './documents/rules.js';
+import type { DocumentRow } from './documents/queries.js';
 import { CASE_STATUS_LABELS, DOCUMENT_STATE_LABELS } from './labels.js';
 import { answerLines } from './questionnaire.js';
 import type { SurveyRow } from './survey-queries.js';

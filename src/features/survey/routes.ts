@@ -2,7 +2,7 @@ import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { HttpError } from '../../http/errors.js';
 import { requireCurrentTerms, requireMember } from '../../http/member-guard.js';
-import { documentRoutes } from './document-routes.js';
+import { documentRoutes } from './documents/routes.js';
 import { createSurveyMemberService } from './member-service.js';
 import { idParam, surveyMemberOf } from './member-request.js';
 import { CHOICES, LABELS } from './questionnaire.js';

@@ -1,8 +1,8 @@
 import type { Db } from '../../db/database.js';
 import { createCaseQueries } from './case-queries.js';
 import { daysBetween, japaneseBirthDate, japaneseDate } from './dates.js';
-import { DOCUMENT_KINDS } from './document-rules.js';
-import { createDocumentQueries } from './document-queries.js';
+import { DOCUMENT_KINDS } from './documents/rules.js';
+import { createDocumentQueries } from './documents/queries.js';
 import { CASE_STATUS_LABELS, DOCUMENT_STATE_LABELS } from './labels.js';
 import { createSurveyQueries } from './survey-queries.js';
 

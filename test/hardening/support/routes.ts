@@ -22,7 +22,7 @@ export const POST_ROUTES: readonly { file: string; mount: string; paths: readonl
   { file: 'src/features/staff/member-routes.ts', mount: '/staff/members', paths: ['/:id/userid-reminder', '/:id/unlock', '/:id/close'] },
   { file: 'src/features/staff/team-routes.ts', mount: '/staff/team', paths: ['/:id/unlock'] },
   { file: 'src/features/survey/routes.ts', mount: '/portal/survey', paths: ['/dependents/:id', '/submit', '/withdraw'] },
-  { file: 'src/features/survey/document-routes.ts', mount: '/portal/survey/documents', paths: ['/', '/:id/delete'] },
+  { file: 'src/features/survey/documents/routes.ts', mount: '/portal/survey/documents', paths: ['/', '/:id/delete'] },
 ];
 
 /** Every full path, e.g. `/portal/signup/verify`, `/staff/members/:id/close`. */

@@ -1,11 +1,11 @@
 import type { Readable } from 'node:stream';
-import { inTransaction, type Db } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { createCaseQueries } from './case-queries.js';
-import { EDITABLE } from './case-view.js';
-import { createDocumentQueries, type DocumentRow } from './document-queries.js';
-import type { DocumentStore } from './document-store.js';
-import type { SurveyMember, SurveyMemberService } from './member-service.js';
+import { inTransaction, type Db } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { createCaseQueries } from '../case-queries.js';
+import { EDITABLE } from '../case-view.js';
+import { createDocumentQueries, type DocumentRow } from './queries.js';
+import type { DocumentStore } from './store.js';
+import type { SurveyMember, SurveyMemberService } from '../member-service.js';
 
 /** The member's own documents: thumbnails and deletion before submitting. */
 export function createMemberDocumentService(deps: { db: Db; clock: Clock; store: DocumentStore; members: SurveyMemberService }) {

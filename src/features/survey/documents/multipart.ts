@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { MAX_FILE_BYTES, type UploadOutcome, type UploadService } from './uploads.js';
-import type { SurveyMember } from './member-service.js';
+import type { SurveyMember } from '../member-service.js';
 
 /** Files one request may carry: a case holds 30 at most anyway. */
 const MAX_FILES_PER_REQUEST = 30;

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
-import type { Deps } from '../../deps.js';
-import { HttpError } from '../../http/errors.js';
-import { createMemberDocumentService } from './documents.js';
-import { createLocalDocumentStore } from './document-store.js';
+import type { Deps } from '../../../deps.js';
+import { HttpError } from '../../../http/errors.js';
+import { createMemberDocumentService } from './member-documents.js';
+import { createLocalDocumentStore } from './store.js';
 import { receiveUploads } from './multipart.js';
-import type { SurveyMemberService } from './member-service.js';
-import { idParam, surveyMemberOf } from './member-request.js';
+import type { SurveyMemberService } from '../member-service.js';
+import { idParam, surveyMemberOf } from '../member-request.js';
 import { createUploadService, MAX_FILE_BYTES, MAX_FILES_PER_CASE, type UploadOutcome } from './uploads.js';
 
 /** `/portal/survey/documents`: the upload form, the multipart upload, thumbnails and deletion. */

@@ -1,5 +1,5 @@
-import type { AnswersRow, DependentRow } from './case-queries.js';
-import { ageOn } from './dates.js';
+import type { AnswersRow, DependentRow } from '../case-queries.js';
+import { ageOn } from '../dates.js';
 
 /**
  * Which documents a dependent needs, kept as data: rule sets with the day they take effect.

@@ -1,15 +1,15 @@
 import { PassThrough, Readable } from 'node:stream';
 import sharp from 'sharp';
-import { inTransaction, type Db } from '../../db/database.js';
-import { HOUR, type Clock } from '../../lib/clock.js';
-import type { Logger } from '../../lib/logger.js';
-import { createCaseQueries } from './case-queries.js';
-import { UPLOADABLE } from './case-view.js';
-import { DOCUMENT_KINDS } from './document-rules.js';
-import { createDocumentQueries } from './document-queries.js';
-import { newStorageKey, readAll, type DocumentStore } from './document-store.js';
+import { inTransaction, type Db } from '../../../db/database.js';
+import { HOUR, type Clock } from '../../../lib/clock.js';
+import type { Logger } from '../../../lib/logger.js';
+import { createCaseQueries } from '../case-queries.js';
+import { UPLOADABLE } from '../case-view.js';
+import { DOCUMENT_KINDS } from './rules.js';
+import { createDocumentQueries } from './queries.js';
+import { newStorageKey, readAll, type DocumentStore } from './store.js';
 import { ACCEPTED_TYPES, HEAD_BYTES, measuring, refusedTypeMessage, sniffType, takeHead } from './file-content.js';
-import type { SurveyMember, SurveyMemberService } from './member-service.js';
+import type { SurveyMember, SurveyMemberService } from '../member-service.js';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_FILES_PER_CASE = 30;
