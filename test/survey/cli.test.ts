@@ -5,6 +5,7 @@ import { makeInsurer, makeMember } from '../helpers/factories.js';
 import { DAY } from '../../src/lib/clock.js';
 import { addDays } from '../../src/features/survey/dates.js';
 import { makeAccount } from '../login/factories.js';
+import { createNotificationService } from '../../src/features/survey/notifications.js';
 import { cli, createSurvey, csvFile, importTargets, memberWithSurvey, SPOUSE_NO_INCOME, TARGET_HEADER, today } from './helpers.js';
 
 let ctx: TestContext;
@@ -129,6 +130,28 @@ describe('portal survey remind', () => {
       expect(reminder?.text).toMatch(/提出期限：\d+月\d+日（.）まで（あと1日）/);
     } finally {
       ctx.clock.advance(-9 * DAY);
+    }
+  });
+});
+
+describe('the server\'s hourly run', () => {
+  it('sends the due invitations of every open survey, and nothing twice', async () => {
+    const insurer = makeInsurer(ctx.db, ctx.clock);
+    const account = await makeAccount(ctx.db, ctx.clock, { insurer, email: 'hourly@example.jp' });
+    const surveyId = await createSurvey(ctx, insurer, 30, 1); // opens tomorrow
+    const m = account.member;
+    await importTargets(ctx, surveyId, [`${m.symbol},${m.number},1,家族,カゾク,1990-01-01,配偶者,`]);
+    const service = createNotificationService({ db: ctx.db, clock: ctx.clock, baseUrl: 'http://127.0.0.1' });
+    const sent = () => ctx.db.prepare(`SELECT count(*) FROM outbox WHERE to_address = 'hourly@example.jp'`).pluck().get();
+    service.sendDue();
+    expect(sent()).toBe(0);
+    ctx.clock.advance(DAY);
+    try {
+      service.sendDue();
+      service.sendDue();
+      expect(sent()).toBe(1);
+    } finally {
+      ctx.clock.advance(-DAY);
     }
   });
 });

@@ -90,6 +90,11 @@ describe('confirm and submit', () => {
     const doc = ctx.db.prepare(`SELECT id FROM survey_documents WHERE state = 'received' AND case_id = ?`).pluck().get(caseRow(ctx, s.account.member.id, s.surveyId).id) as number;
     expect((await s.agent.post(`/portal/survey/documents/${doc}/delete`)).status).toBe(409);
     expect(ctx.db.prepare('SELECT state FROM survey_documents WHERE id = ?').pluck().get(doc)).toBe('received');
+    // Documents can still be added after submitting.
+    await s.agent.get('/portal/survey/documents');
+    const added = await upload(s.agent, { slot: `${spouse}:income_certificate`, files: [{ content: pdf('later'), name: 'later.pdf' }] });
+    expect(added.status).toBe(303);
+    expect(caseRow(ctx, s.account.member.id, s.surveyId).status).toBe('submitted');
     expect(caseRow(ctx, s.account.member.id, s.surveyId).status).toBe('submitted');
   });
 
