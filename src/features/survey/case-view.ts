@@ -32,8 +32,9 @@ export interface DependentView {
   age: number;
   answered: boolean;
   answers: { label: string; value: string }[];
-  /** 'none': the answers mean no document (a removal). */
+  /** 'none': the answers mean no document (a removal, or a change already notified). */
   noDocuments: boolean;
+  continuation: string | null;
   required: { kind: string; name: string; where: string; documents: MemberDocument[] }[];
   documentsHave: number;
   documentsNeed: number;
@@ -85,7 +86,7 @@ export function buildCaseView(o: {
     return {
       id: d.id, name: d.name, nameKana: d.name_kana, relationship: d.relationship, birthDate: d.birth_date,
       birthDateText: japaneseBirthDate(d.birth_date), age: ageOn(d.birth_date, today), answered, answers: answerLines(a),
-      noDocuments: kinds === 'none', required, documentsHave: have, documentsNeed: required.length,
+      noDocuments: kinds === 'none', continuation: a?.continuation ?? null, required, documentsHave: have, documentsNeed: required.length,
       progress: !answered ? '未回答' : required.length > 0 ? `回答済み・書類 ${have}/${required.length}` : '回答済み',
     };
   });
