@@ -54,7 +54,13 @@ export function documentRoutes(deps: Deps, members: SurveyMemberService): Router
     const stream = documents.thumbnail(surveyMemberOf(res), idParam(req.params.id));
     if (!stream) throw new HttpError(404, 'not_found');
     res.set({ 'Content-Type': 'image/jpeg', 'Content-Disposition': 'inline', 'X-Content-Type-Options': 'nosniff' });
-    await pipeline(stream, res);
+    try {
+      await pipeline(stream, res);
+    } catch (err) {
+      // A thumbnail whose file is gone (deleted meanwhile) or fails its GCM check shows as missing.
+      deps.logger.warn({ err }, 'survey thumbnail unreadable');
+      if (!res.headersSent) throw new HttpError(404, 'not_found');
+    }
   });
 
   router.post('/:id/delete', async (req, res) => {
