@@ -9,6 +9,7 @@ import { allPostPaths, declaredRoutes, POST_ROUTES } from '../support/fuzz/route
 import { GOOD_PASSWORD, identityFields } from '../support/member-flows.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 import { addStaff, NEW_PASSWORD, totpCode } from '../support/staff-flows.js';
+import { createSurvey, importTargets } from '../survey/helpers.js';
 
 /*
  * The security baseline of DESIGN.md, route by route: CSRF token and Origin on
@@ -56,6 +57,22 @@ interface Prepared {
   path: string;
   /** A body the route accepts (so the one request let through shows the route really acts). */
   body: Record<string, string>;
+}
+
+let surveyId: number | undefined;
+/** A signed-in member with a case in the insurer's open survey (one dependent), at `page`. */
+async function surveyMember(page: string | ((dependentId: number) => string)) {
+  surveyId ??= await createSurvey(ctx, insurer);
+  const account = await makeAccount(ctx.db, ctx.clock, { insurer });
+  const m = account.member;
+  const imported = await importTargets(ctx, surveyId, [`${m.symbol},${m.number},1,健保 一郎,ケンポ イチロウ,1983-06-10,配偶者,`]);
+  expect(imported.code, imported.err).toBe(0);
+  const dependentId = ctx.db
+    .prepare('SELECT d.id FROM survey_dependents d JOIN survey_cases c ON c.id = d.case_id WHERE c.member_id = ?')
+    .pluck()
+    .get(m.id) as number;
+  const s = await sessions.signedIn(typeof page === 'string' ? page : page(dependentId), account);
+  return { ...s, dependentId };
 }
 
 /** One ready-to-act session per state-changing route. */
@@ -196,6 +213,27 @@ const cases: Record<string, () => Promise<Prepared>> = {
       },
     ]),
   ),
+  '/portal/survey/dependents/:id': async () => {
+    const s = await surveyMember((id) => `/portal/survey/dependents/${id}`);
+    return { agent: s.agent, path: `/portal/survey/dependents/${s.dependentId}`, body: { continuation: 'remove', removalDate: '2026-05-01', removalReason: 'job' } };
+  },
+  '/portal/survey/submit': async () => ({ agent: (await surveyMember('/portal/survey/confirm')).agent, path: '/portal/survey/submit', body: { attest: '1' } }),
+  '/portal/survey/withdraw': async () => ({ agent: (await surveyMember('/portal/survey')).agent, path: '/portal/survey/withdraw', body: {} }),
+  '/portal/survey/documents': async () => {
+    const s = await surveyMember('/portal/survey/documents');
+    return { agent: s.agent, path: '/portal/survey/documents', body: { slot: `${s.dependentId}:income_certificate` } };
+  },
+  '/portal/survey/documents/:id/delete': async () => {
+    const s = await surveyMember('/portal/survey/documents');
+    const caseId = ctx.db.prepare('SELECT case_id FROM survey_dependents WHERE id = ?').pluck().get(s.dependentId) as number;
+    const documentId = Number(
+      ctx.db
+        .prepare(`INSERT INTO survey_documents (case_id, dependent_id, kind, media_type, size, sha256, storage_key, state, uploaded_at)
+          VALUES (?, ?, 'income_certificate', 'application/pdf', 10, '00', ?, 'received', ?)`)
+        .run(caseId, s.dependentId, `securitytestkey${s.dependentId}x`, ctx.clock.now()).lastInsertRowid,
+    );
+    return { agent: s.agent, path: `/portal/survey/documents/${documentId}/delete`, body: {} };
+  },
   '/staff/team/:id/unlock': async () => {
     const locked = await sessions.enrolledStaff(`sec-locked-${Date.now()}`, 'operator');
     ctx.db.prepare('UPDATE staff SET locked_at = ?, failed_logins = 5 WHERE id = ?').run(ctx.clock.now(), locked.id);

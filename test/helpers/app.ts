@@ -41,6 +41,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     SMTP_URL: smtp.url,
     MAIL_FROM: 'no-reply@portal.example.jp',
     LOG_LEVEL: 'info',
+    DOCUMENT_KEY: Buffer.alloc(32, 9).toString('base64'),
     ...env,
   });
   const logs: string[] = [];
