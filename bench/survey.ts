@@ -7,7 +7,7 @@ import { insertInsurer } from '../src/features/registry/insurers.js';
 import { insertMember } from '../src/features/registry/members.js';
 import { hashPassword } from '../src/lib/passwords.js';
 import { isoDateJst } from '../src/lib/time.js';
-import { CLI, portalEnv, ROOT, runBenchmark, runNode, samplePeakMemory, scratchFolder, SERVER, SERVER_MEMORY_ENV, startServer } from './support.js';
+import { CLI, portalEnv, ROOT, runBenchmark, runNode, samplePeakMemory, scratchFolder, SERVER, SERVER_MEMORY_ENV, SERVER_NODE_ARGS, startServer } from './support.js';
 
 /**
  * `npm run bench:survey`: the survey's two numbers.
@@ -107,7 +107,14 @@ function uploadOnce(url: string, auth: { cookie: string; token: string }, slot: 
 async function uploads(): Promise<void> {
   const dataDir = scratchFolder('survey-upload');
   const dependentId = await prepareUploadDatabase(dataDir);
-  const server = await startServer(SERVER, portalEnv(dataDir, { ...SERVER_MEMORY_ENV, SMTP_URL: 'smtp://127.0.0.1:9' }), '/healthz');
+  // Pinned to its core like the HTTP benchmark's server; the load below runs on the other.
+  const server = await startServer({
+    script: SERVER,
+    env: portalEnv(dataDir, { ...SERVER_MEMORY_ENV, SMTP_URL: 'smtp://127.0.0.1:9' }),
+    probePath: '/healthz',
+    nodeArgs: SERVER_NODE_ARGS,
+    pinned: true,
+  });
   try {
     const auth = await signIn(server.url);
     const content = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(FILE_BYTES - 9, 0x20)]);

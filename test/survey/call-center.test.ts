@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { newSignedInStaff } from '../staff/helpers.js';
 import { memberWithSurvey, STUDENT_NO_INCOME } from './helpers.js';
 import { documentRows, phoneJpeg, upload } from './upload-helpers.js';
+import { visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { newSignedInStaff } from '../support/staff-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

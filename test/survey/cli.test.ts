@@ -1,12 +1,11 @@
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { makeInsurer, makeMember } from '../helpers/factories.js';
 import { DAY } from '../../src/lib/clock.js';
 import { addDays } from '../../src/features/survey/dates.js';
-import { makeAccount } from '../login/factories.js';
 import { createNotificationService } from '../../src/features/survey/notifications.js';
 import { cli, createSurvey, csvFile, importTargets, memberWithSurvey, SPOUSE_NO_INCOME, TARGET_HEADER, today } from './helpers.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { makeAccount, makeInsurer, makeMember } from '../support/factories.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

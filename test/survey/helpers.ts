@@ -3,13 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Insurer } from '../../src/features/registry/insurers.js';
-import { TestAgent } from '../helpers/agent.js';
-import type { TestContext } from '../helpers/app.js';
-import { acceptLatestTerms, logIn, makeAccount, publishTerms, type TestAccount } from '../login/factories.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { cli } from '../helpers/cli.js';
 import { addDays } from '../../src/features/survey/dates.js';
 import { isoDateJst } from '../../src/lib/time.js';
+import { TestAgent } from '../support/agent.js';
+import { type TestContext, cli } from '../support/app.js';
+import { type TestAccount, acceptLatestTerms, makeAccount, makeInsurer, publishTerms } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 export { cli };
 

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { TestAgent } from '../helpers/agent.js';
-import { makeInsurer } from '../helpers/factories.js';
-import { acceptLatestTerms, logIn, makeAccount, publishTerms } from '../login/factories.js';
 import { answersRow, caseRow, createSurvey, memberWithSurvey, SPOUSE_NO_INCOME } from './helpers.js';
+import { TestAgent, visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { acceptLatestTerms, makeAccount, makeInsurer, publishTerms } from '../support/factories.js';
+import { logIn } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
 import { addDays } from '../../src/features/survey/dates.js';
-import { latestMail } from '../signup/helpers.js';
 import { answersRow, caseRow, memberWithSurvey, today, SPOUSE_NO_INCOME, STUDENT_NO_INCOME, type SurveyMemberSetup } from './helpers.js';
 import { pdf, upload } from './upload-helpers.js';
+import { visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
+import { latestMail } from '../support/member-flows.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

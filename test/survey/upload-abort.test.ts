@@ -1,10 +1,9 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { csrfTokenOf } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
-import { listen, type Listening } from '../hardening/support/listen.js';
 import { caseRow, memberWithSurvey, STUDENT_NO_INCOME } from './helpers.js';
 import { documentRows, pdf, phoneJpeg, storedFiles } from './upload-helpers.js';
+import { csrfTokenOf } from '../support/agent.js';
+import { type Listening, type TestContext, createTestContext, listen } from '../support/app.js';
 
 let ctx: TestContext;
 let web: Listening;

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { csrfTokenOf, type TestAgent } from '../helpers/agent.js';
-import type { TestContext } from '../helpers/app.js';
 import { createLocalDocumentStore, readAll } from '../../src/features/survey/documents/store.js';
+import { type TestAgent, csrfTokenOf } from '../support/agent.js';
+import { type TestContext } from '../support/app.js';
 
 /** A small but real PDF: what file-type recognises by its `%PDF-` header. */
 export function pdf(text = 'survey test'): Buffer {

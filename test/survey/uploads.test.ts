@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { visibleText } from '../helpers/agent.js';
-import { createTestContext, type TestContext } from '../helpers/app.js';
 import { caseRow, memberWithSurvey, STUDENT_NO_INCOME } from './helpers.js';
 import { documentRows, documentsDir, gif, hasGpsPointer, pdf, phoneJpeg, program, storedContent, storedFiles, upload } from './upload-helpers.js';
+import { visibleText } from '../support/agent.js';
+import { type TestContext, createTestContext } from '../support/app.js';
 
 let ctx: TestContext;
 beforeAll(async () => {

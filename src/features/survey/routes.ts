@@ -19,7 +19,7 @@ const LOCKED = '提出済みのため、回答は変更できません。修正�
 export function surveyRoutes(deps: Deps): Router {
   const members = createSurveyMemberService({ ...deps, baseUrl: deps.config.baseUrl });
   const router = Router();
-  router.use(requireMember(deps), requireCurrentTerms(deps));
+  router.use(requireMember(deps.services.accounts), requireCurrentTerms(deps.services.terms));
 
   router.get('/', (req, res) => {
     const view = members.overview(surveyMemberOf(res));
