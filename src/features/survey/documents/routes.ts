@@ -1,10 +1,8 @@
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Router } from 'express';
 import type { Deps } from '../../../deps.js';
 import { HttpError } from '../../../http/errors.js';
 import { createMemberDocumentService } from './member-documents.js';
-import { createLocalDocumentStore } from './store.js';
 import { receiveUploads } from './multipart.js';
 import type { SurveyMemberService } from '../member-service.js';
 import { idParam, surveyMemberOf } from '../member-request.js';
@@ -12,8 +10,8 @@ import { createUploadService, MAX_FILE_BYTES, MAX_FILES_PER_CASE, type UploadOut
 
 /** `/portal/survey/documents`: the upload form, the multipart upload, thumbnails and deletion. */
 export function documentRoutes(deps: Deps, members: SurveyMemberService): Router {
-  // Built here until the shared wiring builds it once for every feature.
-  const store = createLocalDocumentStore({ dir: path.join(deps.config.dataDir, 'documents'), keyBase64: deps.config.documentKey });
+  // One store for the whole app (deps.ts): building a second would sweep the first one's temporary files.
+  const store = deps.services.documentStore;
   const uploads = createUploadService({ ...deps, store, members });
   const documents = createMemberDocumentService({ ...deps, store, members });
   void uploads.sweepStale().catch((err: unknown) => deps.logger.error({ err }, 'sweeping stale upload reservations failed'));
