@@ -57,6 +57,10 @@ export interface CaseView {
   complete: boolean;
   missing: string[];
   documentCount: number;
+  /** The society's open request (追加書類依頼 or 差し戻し) with its message, set by the member service. */
+  request?: { kind: 'documents' | 'return'; kindLabel: string; message: string; dueDate: string | null };
+  /** Once 審査完了: the society's decision for each dependent. */
+  outcomes?: { name: string; label: string; removalDate: string | null }[];
 }
 
 export const EDITABLE: ReadonlySet<string> = new Set(['not_started', 'in_progress', 'returned']);

@@ -9,6 +9,8 @@ import { ruleSetFor } from './documents/rules.js';
 import { createDocumentQueries } from './documents/queries.js';
 import { enqueueReceiptMail } from './mails.js';
 import { formValues, readAnswers } from './questionnaire.js';
+import { createReviewQueries } from './review/queries.js';
+import { DECISION_LABELS } from './review/rules.js';
 import { createSurveyQueries, type SurveyRow } from './survey-queries.js';
 
 /** The signed-in member as this feature needs them. */
@@ -37,6 +39,7 @@ export function createSurveyMemberService(deps: { db: Db; clock: Clock; baseUrl:
   const surveys = createSurveyQueries(db);
   const cases = createCaseQueries(db);
   const documents = createDocumentQueries(db);
+  const review = createReviewQueries(db);
 
   /** The case to show: the open survey's, else the newest one not yet completed. */
   function currentCase(m: SurveyMember): { survey: SurveyRow; kase: CaseRow } | undefined {
@@ -51,10 +54,23 @@ export function createSurveyMemberService(deps: { db: Db; clock: Clock; baseUrl:
   }
 
   function view(survey: SurveyRow, kase: CaseRow): CaseView {
-    return buildCaseView({
+    const v = buildCaseView({
       survey, kase, dependents: cases.dependents(kase.id), answers: cases.answersOfCase(kase.id),
       documents: documents.ofCase(kase.id), today: todayJst(clock.now()),
     });
+    // What the society asked for, while the member is the one to act; and the outcome once completed.
+    if (kase.status === 'documents_requested' || kase.status === 'returned') {
+      const open = review.requests(kase.id).find((r) => r.resolved_at === null);
+      if (open) v.request = { kind: open.kind, kindLabel: open.kind === 'documents' ? '追加書類のお願い' : '回答の修正のお願い', message: open.message, dueDate: open.due_date };
+    }
+    if (kase.status === 'completed') {
+      const decisions = new Map(review.decisions(kase.id).map((d) => [d.dependent_id, d]));
+      v.outcomes = v.dependents.map((d) => {
+        const x = decisions.get(d.id);
+        return { name: d.name, label: x ? DECISION_LABELS[x.decision] : '—', removalDate: x?.removal_date ?? null };
+      });
+    }
+    return v;
   }
 
   function ownDependent(m: SurveyMember, dependentId: number) {
