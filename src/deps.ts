@@ -24,6 +24,7 @@ import { createReviewActions } from './features/survey/review/actions.js';
 import { createReviewCaseService } from './features/survey/review/case-service.js';
 import { createSurveyExport } from './features/survey/review/export.js';
 import { createReviewProgress } from './features/survey/review/progress.js';
+import { createDocumentPurge } from './features/survey/review/purge.js';
 
 /** The infrastructure every service is built on. Nothing opens a database or a mail transport on import. */
 export interface Infra {
@@ -71,6 +72,7 @@ export function buildServices(infra: Infra) {
     surveyReviewCases,
     surveyReviewActions: createReviewActions({ ...infra, store: documentStore, baseUrl: config.baseUrl, cases: surveyReviewCases }),
     surveyExport: createSurveyExport({ db }),
+    surveyDocumentPurge: createDocumentPurge({ db, clock, store: documentStore }),
   };
 }
 

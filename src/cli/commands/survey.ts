@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import { finished } from 'node:stream/promises';
 import { canonicalInsurerCode } from '../../lib/identifiers.js';
+import { CLI_ACTOR, recordAudit } from '../../features/audit/writer.js';
+import { isRealDate } from '../../features/survey/dates.js';
 import { findInsurerByCode, findInsurerById } from '../../features/registry/insurers.js';
 import { CASE_STATUS_LABELS, type CaseStatus } from '../../features/survey/labels.js';
 import { createNotificationService } from '../../features/survey/notifications.js';
@@ -13,6 +17,8 @@ const USAGE = [
   '       portal survey list [--insurer CODE]',
   '       portal survey import-targets FILE.csv --survey ID',
   '       portal survey remind --survey ID',
+  '       portal survey export --survey ID [--out FILE] [--encoding utf8|sjis] [--nonresponders]',
+  '       portal survey purge --survey ID --before YYYY-MM-DD',
 ].join('\n');
 
 function insurerOf(ctx: CliContext, code: string) {
@@ -88,6 +94,40 @@ export const surveyCommand: Command = {
         const c = createNotificationService({ ...ctx, baseUrl: ctx.config.baseUrl }).sendDue(surveyId);
         const total = c.invitation + c.reminder_7d + c.reminder_1d;
         ctx.out(`${total} mail(s) queued: invitations ${c.invitation}, 7-day reminders ${c.reminder_7d}, 1-day reminders ${c.reminder_1d}; ${c.withoutAddress} not mailed (no address on file)`);
+        return;
+      }
+      case 'export': {
+        const { values, positionals } = parseOptions(rest, {
+          survey: { type: 'string' }, out: { type: 'string' }, encoding: { type: 'string' }, nonresponders: { type: 'boolean' },
+        });
+        if (positionals.length > 0) throw new UsageError(USAGE);
+        const survey = surveys.find(surveyIdOf(values.survey));
+        if (!survey) throw new UsageError(`no survey ${values.survey} (portal survey list)`);
+        const encoding = values.encoding ?? 'utf8';
+        if (encoding !== 'utf8' && encoding !== 'sjis') throw new UsageError(`--encoding must be utf8 or sjis, not "${encoding}"`);
+        const kind = values.nonresponders ? 'nonresponders' : 'results';
+        recordAudit(ctx.db, ctx.clock, {
+          ...CLI_ACTOR, action: 'export_survey', query: `${kind === 'results' ? '結果' : '未提出者'}・${encoding === 'sjis' ? 'Shift_JIS' : 'UTF-8'}`,
+          detail: `調査 ${survey.id}（${survey.title}）${values.out ? `→ ${values.out}` : ''}`,
+        });
+        const out = values.out ? fs.createWriteStream(values.out, { mode: 0o600 }) : process.stdout;
+        const rows = await ctx.services.surveyExport[kind](survey, out, encoding);
+        if (values.out) {
+          out.end();
+          await finished(out);
+          ctx.out(`${rows} row(s) written to ${values.out}`);
+        }
+        return;
+      }
+      case 'purge': {
+        const { values, positionals } = parseOptions(rest, { survey: { type: 'string' }, before: { type: 'string' } });
+        if (positionals.length > 0) throw new UsageError(USAGE);
+        const survey = surveys.find(surveyIdOf(values.survey));
+        if (!survey) throw new UsageError(`no survey ${values.survey} (portal survey list)`);
+        const before = requireOption(values.before, 'before').trim();
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(before) || !isRealDate(before)) throw new UsageError(`--before "${before}" is not a date (YYYY-MM-DD)`);
+        const n = await ctx.services.surveyDocumentPurge.purge(survey, before);
+        ctx.out(`${n} document file(s) of cases completed before ${before} deleted; their records are kept`);
         return;
       }
       default:

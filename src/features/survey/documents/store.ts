@@ -37,8 +37,18 @@ export function createLocalDocumentStore(o: { dir: string; keyBase64: string }):
   if (key.length !== 32) throw new Error('DOCUMENT_KEY must be 32 bytes');
   const tmpDir = path.join(o.dir, 'tmp');
   fs.mkdirSync(tmpDir, { recursive: true, mode: 0o700 });
-  // Whatever a crash left half-written is worthless: nobody refers to a tmp file.
-  for (const f of fs.readdirSync(tmpDir)) fs.rmSync(path.join(tmpDir, f), { force: true });
+  // Whatever a crash left half-written is worthless: nobody refers to a tmp file. Only files
+  // older than an hour go: another process on the same folder (the server while a command
+  // such as `portal survey purge` runs) may be writing one right now.
+  const staleBefore = Date.now() - 60 * 60 * 1000;
+  for (const f of fs.readdirSync(tmpDir)) {
+    const file = path.join(tmpDir, f);
+    try {
+      if (fs.statSync(file).mtimeMs < staleBefore) fs.rmSync(file, { force: true });
+    } catch {
+      // Renamed into place or removed meanwhile.
+    }
+  }
 
   const fileOf = (k: string) => {
     if (!KEY.test(k)) throw new Error('bad storage key');
