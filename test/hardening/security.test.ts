@@ -75,6 +75,26 @@ async function surveyMember(page: string | ((dependentId: number) => string)) {
   return { ...s, dependentId };
 }
 
+/**
+ * A case in review with one received document, and the supervisor at its page (the review's
+ * forms carry the token). The case is put in review directly: what is tested here is the
+ * route's CSRF and Origin check, not the member's way there.
+ */
+async function caseInReview() {
+  const member = await surveyMember('/portal/survey');
+  const caseId = ctx.db.prepare('SELECT case_id FROM survey_dependents WHERE id = ?').pluck().get(member.dependentId) as number;
+  ctx.db.prepare(`UPDATE survey_cases SET status = 'in_review', submitted_at = ?, first_submitted_at = ? WHERE id = ?`).run(ctx.clock.now(), ctx.clock.now(), caseId);
+  const documentId = Number(
+    ctx.db
+      .prepare(`INSERT INTO survey_documents (case_id, dependent_id, kind, media_type, size, sha256, storage_key, state, uploaded_at)
+        VALUES (?, ?, 'income_certificate', 'application/pdf', 10, '00', ?, 'received', ?)`)
+      .run(caseId, member.dependentId, `securityreviewkey${member.dependentId}x`, ctx.clock.now()).lastInsertRowid,
+  );
+  const s = await sessions.staffSignedIn(supervisor);
+  await s.agent.get(`/staff/survey/cases/${caseId}`);
+  return { agent: s.agent, caseId, documentId, dependentId: member.dependentId };
+}
+
 /** One ready-to-act session per state-changing route. */
 const cases: Record<string, () => Promise<Prepared>> = {
   '/portal/signup': async () => {
@@ -233,6 +253,30 @@ const cases: Record<string, () => Promise<Prepared>> = {
         .run(caseId, s.dependentId, `securitytestkey${s.dependentId}x`, ctx.clock.now()).lastInsertRowid,
     );
     return { agent: s.agent, path: `/portal/survey/documents/${documentId}/delete`, body: {} };
+  },
+  '/staff/survey/documents/:id/accept': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/documents/${c.documentId}/accept`, body: {} };
+  },
+  '/staff/survey/documents/:id/reject': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/documents/${c.documentId}/reject`, body: { reason: '不鮮明' } };
+  },
+  '/staff/survey/cases/:id/dependents/:dep/decision': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/dependents/${c.dependentId}/decision`, body: { decision: 'continue', seen: '0' } };
+  },
+  '/staff/survey/cases/:id/request-documents': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/request-documents`, body: { message: '書類をお願いします', dueDate: '2099-01-31' } };
+  },
+  '/staff/survey/cases/:id/return': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/return`, body: { message: '修正をお願いします' } };
+  },
+  '/staff/survey/cases/:id/complete': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/complete`, body: {} };
   },
   '/staff/team/:id/unlock': async () => {
     const locked = await sessions.enrolledStaff(`sec-locked-${Date.now()}`, 'operator');

@@ -117,19 +117,20 @@ export function surveyReviewRoutes(deps: Deps): Router {
     invalid(req, res, caseId, prefix, form);
   }
 
-  function caseForm<S extends z.ZodType>(path: string, schema: S, prefix: (req: Request) => string, run: (req: Request, res: Response, caseId: number, data: z.output<S>) => ReviewOutcome) {
-    router.post(`/cases/:id${path}`, (req, res) => {
+  /** A case's form: parsed, run, and answered as `finish` does. */
+  function caseForm<S extends z.ZodType>(schema: S, prefix: (req: Request) => string, run: (req: Request, res: Response, caseId: number, data: z.output<S>) => ReviewOutcome): RequestHandler {
+    return (req, res) => {
       const caseId = idParam(req.params.id);
       const form = parseForm(schema, req.body);
       if (!form.ok) return invalidIfVisible(req, res, caseId, prefix(req), form);
       finish(req, res, caseId, run(req, res, caseId, form.data));
-    });
+    };
   }
 
-  caseForm('/dependents/:dep/decision', decisionSchema, (req) => `dep${String(req.params.dep)}-`, (req, res, caseId, d) =>
-    actions.decide(actor(req, res), caseId, idParam(req.params.dep), { decision: d.decision, removalDate: 'removalDate' in d ? d.removalDate : undefined, reason: d.reason, seen: d.seen }));
-  caseForm('/request-documents', requestDocumentsSchema, () => 'request-', (req, res, caseId, d) => actions.requestDocuments(actor(req, res), caseId, d));
-  caseForm('/return', returnSchema, () => 'return-', (req, res, caseId, d) => actions.returnCase(actor(req, res), caseId, d));
+  router.post('/cases/:id/dependents/:dep/decision', caseForm(decisionSchema, (req) => `dep${String(req.params.dep)}-`, (req, res, caseId, d) =>
+    actions.decide(actor(req, res), caseId, idParam(req.params.dep), { decision: d.decision, removalDate: 'removalDate' in d ? d.removalDate : undefined, reason: d.reason, seen: d.seen })));
+  router.post('/cases/:id/request-documents', caseForm(requestDocumentsSchema, () => 'request-', (req, res, caseId, d) => actions.requestDocuments(actor(req, res), caseId, d)));
+  router.post('/cases/:id/return', caseForm(returnSchema, () => 'return-', (req, res, caseId, d) => actions.returnCase(actor(req, res), caseId, d)));
   router.post('/cases/:id/complete', (req, res) => {
     const caseId = idParam(req.params.id);
     finish(req, res, caseId, actions.complete(actor(req, res), caseId));
