@@ -81,6 +81,7 @@ export function serverEnv(dataDir: string): NodeJS.ProcessEnv {
     ...SERVER_MEMORY_ENV,
     NODE_ENV: 'production',
     SESSION_SECRET: crypto.randomBytes(32).toString('base64url'),
+    DOCUMENT_KEY: crypto.randomBytes(32).toString('base64'),
     SMTP_URL: 'smtp://127.0.0.1:9',
     TRUST_PROXY: 'loopback',
   });

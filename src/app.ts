@@ -15,6 +15,7 @@ import { policiesRoutes } from './features/policies/routes.js';
 import { recoveryRoutes } from './features/recovery/routes.js';
 import { signupRoutes } from './features/signup/routes.js';
 import { staffRoutes } from './features/staff/routes.js';
+import { surveyRoutes } from './features/survey/routes.js';
 import { termsRoutes } from './features/terms/routes.js';
 
 /** Builds the whole web application; server.ts listens, tests call this directly. */
@@ -50,6 +51,7 @@ export function createApp(deps: Deps): Express {
   portal.use('/terms', termsRoutes(deps));
   portal.use('/policies', policiesRoutes(deps));
   portal.use('/mypage', mypageRoutes(deps));
+  portal.use('/survey', surveyRoutes(deps));
   // The login page is the busiest of all: its router comes before recovery's, so a request
   // for it does not walk every recovery route first.
   portal.use(loginRoutes(deps));

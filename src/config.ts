@@ -15,6 +15,10 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./var'),
   BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DOCUMENT_KEY: z
+    .string()
+    .refine((v) => /^[A-Za-z0-9+/]{43}=$/.test(v) && Buffer.from(v, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('no-reply@portal.example.jp'),
   TRUST_PROXY: z
@@ -32,6 +36,8 @@ export type Config = Readonly<{
   dataDir: string;
   baseUrl: string;
   sessionSecret: string;
+  /** AES-256-GCM key of the survey's document store, base64 of 32 bytes. */
+  documentKey: string;
   smtpUrl: string | undefined;
   mailFrom: string;
   trustProxy: boolean | number | string;
@@ -57,7 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const isProduction = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.DATA_DIR);
   if (isProduction) {
-    const missing = (['SESSION_SECRET', 'SMTP_URL', 'BASE_URL'] as const).filter((k) => !e[k]);
+    const missing = (['SESSION_SECRET', 'SMTP_URL', 'BASE_URL', 'DOCUMENT_KEY'] as const).filter((k) => !e[k]);
     if (missing.length > 0) {
       throw new ConfigError(`Missing environment variable(s) required in production: ${missing.join(', ')}`);
     }
@@ -71,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     sessionSecret: e.SESSION_SECRET ?? developmentSessionSecret(dataDir),
+    documentKey: e.DOCUMENT_KEY ?? developmentDocumentKey(dataDir),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     trustProxy: e.TRUST_PROXY,
@@ -87,5 +94,18 @@ function developmentSessionSecret(dataDir: string): string {
     const secret = crypto.randomBytes(32).toString('base64url');
     fs.writeFileSync(file, secret + '\n', { mode: 0o600, flag: 'wx' });
     return secret;
+  }
+}
+
+/** Like the session secret: generated once into DATA_DIR outside production, so stored documents stay readable across restarts. */
+function developmentDocumentKey(dataDir: string): string {
+  const file = path.join(dataDir, 'document-key');
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    const key = crypto.randomBytes(32).toString('base64');
+    fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+    return key;
   }
 }

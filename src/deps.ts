@@ -19,6 +19,12 @@ import { createInsurerDirectory } from './features/registry/directory.js';
 import { createSignupService } from './features/signup/service.js';
 import { createStaffAuthService } from './features/staff/auth/service.js';
 import { createTermsService } from './features/terms/service.js';
+import { lazyDocumentStore } from './features/survey/documents/lazy-store.js';
+import { createReviewActions } from './features/survey/review/actions.js';
+import { createReviewCaseService } from './features/survey/review/case-service.js';
+import { createSurveyExport } from './features/survey/review/export.js';
+import { createReviewProgress } from './features/survey/review/progress.js';
+import { createDocumentPurge } from './features/survey/review/purge.js';
 
 /** The infrastructure every service is built on. Nothing opens a database or a mail transport on import. */
 export interface Infra {
@@ -44,6 +50,8 @@ export function buildServices(infra: Infra) {
   const identity = createIdentityService({ db, clock, attempts });
   const notices = createNoticeService({ db, clock });
   const terms = createTermsService({ db, clock });
+  const documentStore = lazyDocumentStore(config);
+  const surveyReviewCases = createReviewCaseService({ db, clock, store: documentStore });
   return {
     attempts,
     accounts,
@@ -59,6 +67,12 @@ export function buildServices(infra: Infra) {
     mypageOverview: createMypageOverview({ insurers, notices }),
     emailChange: createEmailChangeService({ ...infra, emailCodes, accounts, insurers }),
     staffAuth: createStaffAuthService({ db, clock, attempts }),
+    documentStore,
+    surveyReviewProgress: createReviewProgress({ db, clock }),
+    surveyReviewCases,
+    surveyReviewActions: createReviewActions({ ...infra, store: documentStore, baseUrl: config.baseUrl, cases: surveyReviewCases }),
+    surveyExport: createSurveyExport({ db }),
+    surveyDocumentPurge: createDocumentPurge({ db, clock, store: documentStore }),
   };
 }
 

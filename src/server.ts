@@ -7,6 +7,7 @@ import { migrate } from './db/migrate.js';
 import { buildDeps } from './deps.js';
 import { DEMO_INSURER, DEMO_MEMBER, DEMO_STAFF, isDatabaseEmpty, seedDemo } from './demo/seed.js';
 import { pruneExpiredSessions } from './http/session-store.js';
+import { startSurveyReminders } from './features/survey/schedule.js';
 import { systemClock } from './lib/clock.js';
 import { createLogger } from './lib/logger.js';
 import { createMailTransport } from './mail/transport.js';
@@ -56,6 +57,7 @@ function main(): void {
 
   const prune = setInterval(() => pruneExpiredSessions(db, clock), 10 * 60_000);
   prune.unref();
+  startSurveyReminders({ db, clock, logger, baseUrl: config.baseUrl });
 
   let stopping = false;
   // While stopping, every response says `Connection: close`, so a keep-alive client leaves

@@ -18,6 +18,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   notice: { summary: 'notice add --insurer CODE --title T --body B [--until YYYY-MM-DD] — a notice on my page', load: async () => (await import('./commands/notice.js')).noticeCommand },
   'reset-accounts': { summary: 'yearly reset: close every active account of an insurer (members sign up again)', load: async () => (await import('./commands/reset-accounts.js')).resetAccountsCommand },
   staff: { summary: 'staff add|disable|unlock|list — call-center console accounts', load: async () => (await import('./commands/staff.js')).staffCommand },
+  survey: { summary: 'survey create|list|import-targets|remind — the yearly dependents\' survey', load: async () => (await import('./commands/survey.js')).surveyCommand },
   audit: { summary: 'audit export — the call-center audit log as CSV', load: async () => (await import('./commands/audit.js')).auditCommand },
 };
 

@@ -6,6 +6,7 @@ import { createNoticeService } from '../features/notices/service.js';
 import { createTermsService } from '../features/terms/service.js';
 import { insertMember, type NewMember } from '../features/registry/members.js';
 import { insertStaff } from '../features/staff/queries.js';
+import { seedDemoSurvey } from './survey.js';
 
 export const DEMO_INSURER = {
   code: 'ungkenpo',
@@ -46,6 +47,7 @@ export function seedDemo(deps: { db: Db; clock: Clock; config?: { isProduction: 
     const insurer = insertInsurer(db, DEMO_INSURER, now);
     for (const m of [DEMO_MEMBER, ...OTHER_MEMBERS]) insertMember(db, { ...m, insurerId: insurer.id }, now);
     seedDemoTermsAndNotice({ db, clock }, insurer.id);
+    seedDemoSurvey({ db, clock }, insurer.id);
     // A supervisor whose password is printed in the README must never exist in production.
     if (!deps.config?.isProduction) seedDemoStaff({ db, clock });
     return { seeded: true, insurer };

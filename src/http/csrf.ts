@@ -45,7 +45,10 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
     let nonce = readCookie(req.headers.cookie, policy.csrfCookieName);
     if (nonce !== undefined && !NONCE.test(nonce)) nonce = undefined;
     if (!SAFE_METHODS.has(req.method)) {
-      const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+      // A multipart form (document upload) is streamed by its route, after this check: such a
+      // form carries its token in its action URL instead, so the check holds before one byte of
+      // a file is read. Request logs drop query strings.
+      const sent = req.is('multipart/form-data') ? req.query._csrf : (req.body as Record<string, unknown> | undefined)?._csrf;
       if (nonce === undefined || typeof sent !== 'string' || !sameToken(sent, tokenOf(nonce))) {
         if (nonce === undefined) issue(req, res); // so the page the member goes back to works
         return next(new HttpError(403, 'csrf'));

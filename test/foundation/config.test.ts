@@ -32,6 +32,19 @@ describe('configuration', () => {
     );
   });
 
+  it('requires DOCUMENT_KEY in production and refuses one that is not 32 bytes of base64', () => {
+    const prod = { NODE_ENV: 'production', DATA_DIR: tmp(), BASE_URL: 'https://portal.example.jp', SESSION_SECRET: 'x'.repeat(40), SMTP_URL: 'smtp://mail.example.jp:587' };
+    expect(() => loadConfig(prod)).toThrowError(/DOCUMENT_KEY/);
+    expect(() => loadConfig({ ...prod, DOCUMENT_KEY: Buffer.alloc(16).toString('base64') })).toThrowError(/DOCUMENT_KEY/);
+  });
+
+  it('generates a document key into DATA_DIR outside production and keeps it', () => {
+    const dir = tmp();
+    const first = loadConfig({ DATA_DIR: dir }).documentKey;
+    expect(Buffer.from(first, 'base64')).toHaveLength(32);
+    expect(loadConfig({ DATA_DIR: dir }).documentKey).toBe(first);
+  });
+
   it('names the variable that has a bad value', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATA_DIR: tmp() })).toThrowError(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty', DATA_DIR: tmp() })).toThrowError(/PORT/);
@@ -46,6 +59,7 @@ describe('configuration', () => {
       BASE_URL: 'https://portal.example.jp/',
       SESSION_SECRET: 'x'.repeat(40),
       SMTP_URL: 'smtp://mail.example.jp:587',
+      DOCUMENT_KEY: Buffer.alloc(32, 1).toString('base64'),
       TRUST_PROXY: '1',
     });
     expect(config.isProduction).toBe(true);

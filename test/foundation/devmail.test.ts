@@ -14,6 +14,8 @@ import { enqueueMail } from '../../src/mail/outbox.js';
 import { createMailTransport } from '../../src/mail/transport.js';
 import { visibleText } from '../support/agent.js';
 
+const TEST_DOCUMENT_KEY = Buffer.alloc(32, 7).toString('base64');
+
 function appWith(env: Record<string, string>) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-devmail-'));
   const config = loadConfig({ DATA_DIR: dataDir, SESSION_SECRET: 's'.repeat(40), ...env });
@@ -41,7 +43,7 @@ describe('development mail', () => {
   });
 
   it('does not exist in production', async () => {
-    const { app } = appWith({ NODE_ENV: 'production', BASE_URL: 'https://p.example.jp', SMTP_URL: 'smtp://127.0.0.1:1' });
+    const { app } = appWith({ NODE_ENV: 'production', BASE_URL: 'https://p.example.jp', SMTP_URL: 'smtp://127.0.0.1:1', DOCUMENT_KEY: TEST_DOCUMENT_KEY });
     expect((await request(app).get('/dev/mail')).status).toBe(404);
   });
 });

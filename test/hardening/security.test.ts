@@ -10,6 +10,7 @@ import { allPostPaths, declaredRoutes, POST_ROUTES } from '../support/fuzz/route
 import { GOOD_PASSWORD, identityFields } from '../support/member-flows.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
 import { addStaff, NEW_PASSWORD, totpCode } from '../support/staff-flows.js';
+import { createSurvey, importTargets } from '../survey/helpers.js';
 
 /*
  * The security baseline (SECURITY.md), route by route: CSRF token and Origin on
@@ -57,6 +58,42 @@ interface Prepared {
   path: string;
   /** A body the route accepts (so the one request let through shows the route really acts). */
   body: Record<string, string>;
+}
+
+let surveyId: number | undefined;
+/** A signed-in member with a case in the insurer's open survey (one dependent), at `page`. */
+async function surveyMember(page: string | ((dependentId: number) => string)) {
+  surveyId ??= await createSurvey(ctx, insurer);
+  const account = await makeAccount(ctx.db, ctx.clock, { insurer });
+  const m = account.member;
+  const imported = await importTargets(ctx, surveyId, [`${m.symbol},${m.number},1,健保 一郎,ケンポ イチロウ,1983-06-10,配偶者,`]);
+  expect(imported.code, imported.err).toBe(0);
+  const dependentId = ctx.db
+    .prepare('SELECT d.id FROM survey_dependents d JOIN survey_cases c ON c.id = d.case_id WHERE c.member_id = ?')
+    .pluck()
+    .get(m.id) as number;
+  const s = await sessions.signedIn(typeof page === 'string' ? page : page(dependentId), account);
+  return { ...s, dependentId };
+}
+
+/**
+ * A case in review with one received document, and the supervisor at its page (the review's
+ * forms carry the token). The case is put in review directly: what is tested here is the
+ * route's CSRF and Origin check, not the member's way there.
+ */
+async function caseInReview() {
+  const member = await surveyMember('/portal/survey');
+  const caseId = ctx.db.prepare('SELECT case_id FROM survey_dependents WHERE id = ?').pluck().get(member.dependentId) as number;
+  ctx.db.prepare(`UPDATE survey_cases SET status = 'in_review', submitted_at = ?, first_submitted_at = ? WHERE id = ?`).run(ctx.clock.now(), ctx.clock.now(), caseId);
+  const documentId = Number(
+    ctx.db
+      .prepare(`INSERT INTO survey_documents (case_id, dependent_id, kind, media_type, size, sha256, storage_key, state, uploaded_at)
+        VALUES (?, ?, 'income_certificate', 'application/pdf', 10, '00', ?, 'received', ?)`)
+      .run(caseId, member.dependentId, `securityreviewkey${member.dependentId}x`, ctx.clock.now()).lastInsertRowid,
+  );
+  const s = await sessions.staffSignedIn(supervisor);
+  await s.agent.get(`/staff/survey/cases/${caseId}`);
+  return { agent: s.agent, caseId, documentId, dependentId: member.dependentId };
 }
 
 /** One ready-to-act session per state-changing route. */
@@ -197,6 +234,51 @@ const cases: Record<string, () => Promise<Prepared>> = {
       },
     ]),
   ),
+  '/portal/survey/dependents/:id': async () => {
+    const s = await surveyMember((id) => `/portal/survey/dependents/${id}`);
+    return { agent: s.agent, path: `/portal/survey/dependents/${s.dependentId}`, body: { continuation: 'remove', removalDate: '2026-05-01', removalReason: 'job' } };
+  },
+  '/portal/survey/submit': async () => ({ agent: (await surveyMember('/portal/survey/confirm')).agent, path: '/portal/survey/submit', body: { attest: '1' } }),
+  '/portal/survey/withdraw': async () => ({ agent: (await surveyMember('/portal/survey')).agent, path: '/portal/survey/withdraw', body: {} }),
+  '/portal/survey/documents': async () => {
+    const s = await surveyMember('/portal/survey/documents');
+    return { agent: s.agent, path: '/portal/survey/documents', body: { slot: `${s.dependentId}:income_certificate` } };
+  },
+  '/portal/survey/documents/:id/delete': async () => {
+    const s = await surveyMember('/portal/survey/documents');
+    const caseId = ctx.db.prepare('SELECT case_id FROM survey_dependents WHERE id = ?').pluck().get(s.dependentId) as number;
+    const documentId = Number(
+      ctx.db
+        .prepare(`INSERT INTO survey_documents (case_id, dependent_id, kind, media_type, size, sha256, storage_key, state, uploaded_at)
+          VALUES (?, ?, 'income_certificate', 'application/pdf', 10, '00', ?, 'received', ?)`)
+        .run(caseId, s.dependentId, `securitytestkey${s.dependentId}x`, ctx.clock.now()).lastInsertRowid,
+    );
+    return { agent: s.agent, path: `/portal/survey/documents/${documentId}/delete`, body: {} };
+  },
+  '/staff/survey/documents/:id/accept': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/documents/${c.documentId}/accept`, body: {} };
+  },
+  '/staff/survey/documents/:id/reject': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/documents/${c.documentId}/reject`, body: { reason: '不鮮明' } };
+  },
+  '/staff/survey/cases/:id/dependents/:dep/decision': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/dependents/${c.dependentId}/decision`, body: { decision: 'continue', seen: '0' } };
+  },
+  '/staff/survey/cases/:id/request-documents': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/request-documents`, body: { message: '書類をお願いします', dueDate: '2099-01-31' } };
+  },
+  '/staff/survey/cases/:id/return': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/return`, body: { message: '修正をお願いします' } };
+  },
+  '/staff/survey/cases/:id/complete': async () => {
+    const c = await caseInReview();
+    return { agent: c.agent, path: `/staff/survey/cases/${c.caseId}/complete`, body: {} };
+  },
   '/staff/team/:id/unlock': async () => {
     const locked = await sessions.enrolledStaff(`sec-locked-${Date.now()}`, 'operator');
     lockStaff(ctx.db, locked.id, ctx.clock.now());

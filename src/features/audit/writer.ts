@@ -28,6 +28,16 @@ export type AuditAction =
   | 'reveal_email'
   | 'registry_email_change'
   | 'refused'
+  | 'view_survey_case'
+  | 'view_survey_document'
+  | 'survey_document_accept'
+  | 'survey_document_reject'
+  | 'survey_decide'
+  | 'survey_request_documents'
+  | 'survey_return'
+  | 'survey_complete'
+  | 'export_survey'
+  | 'purge_survey_documents'
   | 'yearly_reset';
 
 export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
@@ -55,6 +65,16 @@ export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
   reveal_email: 'メールアドレスの全桁表示',
   registry_email_change: '名簿のメールアドレス変更',
   refused: '拒否・担当外の要求',
+  view_survey_case: '資格調査ケースの表示',
+  view_survey_document: '資格調査書類の表示',
+  survey_document_accept: '資格調査書類の確認',
+  survey_document_reject: '資格調査書類の差し戻し',
+  survey_decide: '資格調査の判定',
+  survey_request_documents: '資格調査の追加書類依頼',
+  survey_return: '資格調査の差し戻し',
+  survey_complete: '資格調査の審査完了',
+  export_survey: '資格調査のCSV出力',
+  purge_survey_documents: '資格調査書類の削除（保存期間経過）',
   yearly_reset: '年度替わりのアカウントリセット（コマンド）',
 };
 

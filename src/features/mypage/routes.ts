@@ -6,6 +6,7 @@ import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
 import { formatTime } from '../../lib/time.js';
 import { clientIp } from '../../http/client-ip.js';
 import { LOGIN_FAILURE_LIMIT } from '../accounts/service.js';
+import { createSurveyMemberService } from '../survey/member-service.js';
 import { emailChangeRoutes } from './email-routes.js';
 import { CHANGE_PASSWORD_LABELS, changePasswordSchema, currentPasswordProblem } from './schemas.js';
 
@@ -18,6 +19,7 @@ const DONE: Record<string, string> = {
 /** `/portal/mypage` and its sub-pages: signed in, current terms accepted. */
 export function mypageRoutes(deps: Deps): Router {
   const { mypage: service, mypageOverview: overview } = deps.services;
+  const survey = createSurveyMemberService({ ...deps, baseUrl: deps.config.baseUrl });
   const router = Router();
   router.use(requireMember(deps.services.accounts), requireCurrentTerms(deps.services.terms));
 
@@ -26,6 +28,7 @@ export function mypageRoutes(deps: Deps): Router {
     res.render('mypage/index.njk', {
       pageTitle: 'マイページ',
       me: overview(signedInMember(res)),
+      surveyCard: survey.card(signedInMember(res)),
       pageNotice: done ? { kind: 'success', text: done } : undefined,
     });
   });

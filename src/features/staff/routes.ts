@@ -7,6 +7,7 @@ import { requireStaff, requireSupervisor } from './guard.js';
 import { staffMemberRoutes } from './members/routes.js';
 import { staffSearchRoutes } from './search/routes.js';
 import { staffTeamRoutes } from './team/routes.js';
+import { surveyReviewRoutes } from '../survey/review/routes.js';
 
 /**
  * The call-center console under /staff. app.ts has already put the staff
@@ -21,6 +22,7 @@ export function staffRoutes(deps: Deps): Router {
   router.use('/members', staffMemberRoutes(deps));
   router.use('/audit', requireSupervisor, staffAuditRoutes(deps));
   router.use('/team', requireSupervisor, staffTeamRoutes(deps));
+  router.use('/survey', surveyReviewRoutes(deps));
   router.use(staffNotFound);
   router.use(staffErrorHandler(deps));
   return router;

@@ -19,6 +19,13 @@ export const POST_ROUTES: readonly { file: string; mount: string; paths: readonl
   { file: 'src/features/staff/search/routes.ts', mount: '/staff', paths: ['/search/card', '/search/kana'] },
   { file: 'src/features/staff/members/routes.ts', mount: '/staff/members', paths: ['/:id/email', '/:id/userid-reminder', '/:id/unlock', '/:id/close', '/:id/registry-email'] },
   { file: 'src/features/staff/team/routes.ts', mount: '/staff/team', paths: ['/', '/:id/reset-password', '/:id/reset-authenticator', '/:id/disable', '/:id/enable', '/:id/unlock'] },
+  { file: 'src/features/survey/routes.ts', mount: '/portal/survey', paths: ['/dependents/:id', '/submit', '/withdraw'] },
+  { file: 'src/features/survey/documents/routes.ts', mount: '/portal/survey/documents', paths: ['/', '/:id/delete'] },
+  {
+    file: 'src/features/survey/review/routes.ts',
+    mount: '/staff/survey',
+    paths: ['/documents/:id/accept', '/documents/:id/reject', '/cases/:id/dependents/:dep/decision', '/cases/:id/request-documents', '/cases/:id/return', '/cases/:id/complete'],
+  },
 ];
 
 /** Every full path, e.g. `/portal/signup/verify`, `/staff/members/:id/close`. */

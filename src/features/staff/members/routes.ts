@@ -6,6 +6,8 @@ import { parseForm } from '../../../http/forms.js';
 import { createActionService, type ActionOutcome } from './action-service.js';
 import { clientIp, requireMemberActions, requireSupervisor, signedInStaff, type SignedInStaff } from '../guard.js';
 import { createMemberViewService } from './service.js';
+import { createStaffSurveyView } from '../../survey/staff-view.js';
+import { isoDateJst } from '../../../lib/time.js';
 import { parseMemberId, reasonSchema, registryEmailSchema } from '../schemas.js';
 
 /** Each action: its Japanese name (for the audit row of a refusal), its form's field ids, and the page that holds the form. */
@@ -24,6 +26,9 @@ const CLOSE_PURPOSE = 'アカウント停止の確認';
 export function staffMemberRoutes(deps: Deps): Router {
   const members = createMemberViewService(deps);
   const actions = createActionService(deps);
+  const surveyCases = createStaffSurveyView(deps);
+  /** The survey cases shown on the member page (status, dependents, documents received; never content). */
+  const casesOf = (memberId: number) => surveyCases.forMember(memberId, isoDateJst(deps.clock.now()));
   const router = Router();
 
   // Before any guard runs: a refused request (403, 404) is audited with the member it named.
@@ -44,14 +49,14 @@ export function staffMemberRoutes(deps: Deps): Router {
   router.get('/:id', (req, res) => {
     const member = members.viewMember(signedInStaff(res), memberIdOf(req), clientIp(req));
     if (!member) throw new HttpError(404, 'not_found');
-    res.render('staff/member.njk', { pageTitle: title('member', member.name), member });
+    res.render('staff/member.njk', { pageTitle: title('member', member.name), member, surveyCases: casesOf(member.id) });
   });
 
   /** 表示: the same page with the addresses whole, audited as exactly that. A POST, so no link or prefetch can do it. */
   router.post('/:id/email', requireMemberActions, (req, res) => {
     const member = members.viewMember(signedInStaff(res), memberIdOf(req), clientIp(req), { revealEmails: true });
     if (!member) throw new HttpError(404, 'not_found');
-    res.render('staff/member.njk', { pageTitle: title('member', member.name), member });
+    res.render('staff/member.njk', { pageTitle: title('member', member.name), member, surveyCases: casesOf(member.id) });
   });
 
   /** Closing an account asks first, on a page of its own that says what will happen. */
@@ -96,7 +101,7 @@ export function staffMemberRoutes(deps: Deps): Router {
         if (!form.ok && form.errors[field]) errors[id] = form.errors[field]!;
         values[id] = form.ok ? String((form.data as Record<string, unknown>)[field] ?? '') : (form.values[field] ?? '');
       }
-      res.status(400).render(template(spec.page), { pageTitle: title(spec.page, member.name), member, problem, errors, labels: FIELD_LABELS, values });
+      res.status(400).render(template(spec.page), { pageTitle: title(spec.page, member.name), member, surveyCases: casesOf(member.id), problem, errors, labels: FIELD_LABELS, values });
     };
   }
 
