@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
 import { HttpError } from './errors.js';
+import { formBody } from './forms.js';
 import type { SessionPolicy } from './session.js';
 
 declare global {
@@ -45,7 +46,7 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
     let nonce = readCookie(req.headers.cookie, policy.csrfCookieName);
     if (nonce !== undefined && !NONCE.test(nonce)) nonce = undefined;
     if (!SAFE_METHODS.has(req.method)) {
-      const sent = (req.body as Record<string, unknown> | undefined)?._csrf;
+      const sent = formBody(req)._csrf;
       if (nonce === undefined || typeof sent !== 'string' || !sameToken(sent, tokenOf(nonce))) {
         if (nonce === undefined) issue(req, res); // so the page the member goes back to works
         return next(new HttpError(403, 'csrf'));

@@ -7,23 +7,6 @@ import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
 import { SqliteSessionStore } from './session-store.js';
 
-declare module 'express-session' {
-  interface SessionData {
-    /** When this session was created or last regenerated (login), for the absolute limit. */
-    startedAt: number;
-    /** Last request, for the idle limit. */
-    lastSeenAt: number;
-    /** Set when the previous session ran out, so the login page can say so. */
-    expired?: boolean;
-    /** Logged-in member account. */
-    accountId?: number;
-    /** Logged-in staff member. */
-    staffId?: number;
-    /** The insurer whose name and contacts the layout shows. */
-    insurerId?: number;
-  }
-}
-
 export interface SessionPolicy {
   cookieName: string;
   /** The CSRF nonce cookie (csrf.ts), on the same path. */
