@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { HOUR, MINUTE, type Clock } from '../lib/clock.js';
 import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
+import { rotateCsrfToken } from './csrf.js';
 import { SqliteSessionStore } from './session-store.js';
 
 export interface SessionPolicy {
@@ -170,19 +171,10 @@ function lazySession(req: Request, res: Response, base: RequestHandler): Session
  * limit afresh, keeping nothing of the anonymous session but what `keep` names.
  * The CSRF nonce is drawn afresh too, so no token seen before survives it.
  */
-export function regenerateSession(
-  req: Express.Request,
-  now: number,
-  keep: Partial<import('express-session').SessionData> = {},
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((err) => {
-      if (err) return reject(err);
-      Object.assign(req.session, keep, { startedAt: now, lastSeenAt: now });
-      req.rotateCsrf?.();
-      resolve();
-    });
-  });
+export async function regenerateSession(req: Request, res: Response, now: number, keep: Partial<SessionData> = {}): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  Object.assign(req.session, keep, { startedAt: now, lastSeenAt: now });
+  rotateCsrfToken(req, res);
 }
 
 export function destroySession(req: Express.Request): Promise<void> {

@@ -68,7 +68,7 @@ export function loginRoutes(deps: Deps): Router {
       case 'ok':
         // A new session id at login: nothing of the anonymous session survives. The session
         // carries the password's time from now on: a reset that lands later ends it.
-        await regenerateSession(req, deps.clock.now(), {
+        await regenerateSession(req, res, deps.clock.now(), {
           accountId: result.accountId,
           insurerId: result.insurerId,
           passwordChangedAt: result.passwordChangedAt,

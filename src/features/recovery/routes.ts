@@ -77,7 +77,7 @@ export function recoveryRoutes(deps: Deps): Router {
       return renderReset(req, res, 400, { errors: result.errors });
     }
     // Every session of the account has ended; this browser starts afresh too.
-    await regenerateSession(req, deps.clock.now(), { insurerId: req.session.insurerId });
+    await regenerateSession(req, res, deps.clock.now(), { insurerId: req.session.insurerId });
     res.render('recovery/password-reset-done.njk', { pageTitle: 'パスワードを再設定しました' });
   });
 

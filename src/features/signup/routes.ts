@@ -134,7 +134,7 @@ export function signupRoutes(deps: Deps): Router {
         }
         const at = now();
         // A new session id once the identity is known (no fixation of a verified session).
-        await regenerateSession(req, at, {
+        await regenerateSession(req, res, at, {
           insurerId: result.insurer.id,
           signup: { memberId: result.member.id, insurerId: result.insurer.id, verifiedAt: at },
         });
