@@ -4,21 +4,17 @@ import type { Config } from '../config.js';
 import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
 import { HttpError } from './errors.js';
+import { formBody } from './forms.js';
 import type { SessionPolicy } from './session.js';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** Draws a new CSRF cookie and token (at login and other session regenerations). */
-      rotateCsrf?: () => void;
-    }
-  }
-}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** 128-bit nonce, base64url. */
 const NONCE_BYTES = 16;
 const NONCE = /^[A-Za-z0-9_-]{22}$/;
+
+type Rotate = (req: Request, res: Response) => void;
+/** How to draw a new nonce for a response: its audience's, set by csrfProtection on every request. */
+const rotations = new WeakMap<Response, Rotate>();
 
 /**
  * Signed double-submit CSRF protection (OWASP's recommended stateless pattern): the browser
@@ -33,6 +29,7 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
   const key = deriveKey(config.sessionSecret, `${policy.secretLabel}:csrf`);
   const cookie: CookieOptions = { path: policy.cookiePath, httpOnly: true, sameSite: 'lax', secure: config.isProduction };
   const tokenOf = (nonce: string) => crypto.createHmac('sha256', key).update(nonce).digest('base64url');
+  const rotate: Rotate = (req, res) => offerToken(res, issue(req, res));
 
   function issue(req: Request, res: Response): string {
     const nonce = randomId(NONCE_BYTES);
@@ -48,7 +45,7 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
       // A multipart form (document upload) is streamed by its route, after this check: such a
       // form carries its token in its action URL instead, so the check holds before one byte of
       // a file is read. Request logs drop query strings.
-      const sent = req.is('multipart/form-data') ? req.query._csrf : (req.body as Record<string, unknown> | undefined)?._csrf;
+      const sent = req.is('multipart/form-data') ? req.query._csrf : formBody(req)._csrf;
       if (nonce === undefined || typeof sent !== 'string' || !sameToken(sent, tokenOf(nonce))) {
         if (nonce === undefined) issue(req, res); // so the page the member goes back to works
         return next(new HttpError(403, 'csrf'));
@@ -56,7 +53,7 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
     }
     nonce ??= issue(req, res);
     offerToken(res, nonce);
-    req.rotateCsrf = () => offerToken(res, issue(req, res));
+    rotations.set(res, rotate);
     next();
   };
 
@@ -65,6 +62,17 @@ export function csrfProtection(config: Config, policy: SessionPolicy): RequestHa
     let token: string | undefined;
     Object.defineProperty(res.locals, 'csrfToken', { get: () => (token ??= tokenOf(nonce)), enumerable: true, configurable: true });
   }
+}
+
+/**
+ * Draws a new CSRF nonce cookie and token for this response, so no token seen before survives.
+ * regenerateSession (session.ts) calls it at every regeneration: login, signup completion,
+ * password reset. Throws on a request csrfProtection did not see: a rotation is never skipped.
+ */
+export function rotateCsrfToken(req: Request, res: Response): void {
+  const rotate = rotations.get(res);
+  if (!rotate) throw new Error('rotateCsrfToken used on a request without csrfProtection');
+  rotate(req, res);
 }
 
 function sameToken(sent: string, expected: string): boolean {

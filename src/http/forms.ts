@@ -52,6 +52,11 @@ export function echoValues(body: Record<string, unknown>): Record<string, string
   return values;
 }
 
+/** A request's parsed form fields; {} when it has none (no body, or not a form). */
+export function formBody(req: { body?: unknown }): Record<string, unknown> {
+  return isPlainObject(req.body) ? req.body : {};
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler } from 'express';
+import { formBody } from './forms.js';
 
 /**
  * Puts the insurer whose name heads the page and whose contacts fill the footer into
@@ -11,7 +12,7 @@ import type { Request, RequestHandler } from 'express';
  * else none (a generic header). Runs before the CSRF check for that reason. The insurers
  * come from the directory built in deps.ts (kept in memory there): http/ knows no feature.
  */
-export function layoutLocals(insurers: { forLayout(named: { code?: string; id?: number }): object | undefined }): RequestHandler {
+export function layoutLocals(insurers: { forLayout(named: { code?: string; id?: number }): Express.Locals['insurer'] }): RequestHandler {
   return (req, res, next) => {
     // A signed-in member's pages always name their own society: a link cannot dress them in another's.
     const named = req.session?.accountId !== undefined ? undefined : namedInsurerCode(req);
@@ -24,6 +25,6 @@ export function layoutLocals(insurers: { forLayout(named: { code?: string; id?: 
 function namedInsurerCode(req: Request): string | undefined {
   const fromQuery = req.method === 'GET' ? req.query.insurer : undefined;
   if (typeof fromQuery === 'string') return fromQuery;
-  const fromForm = (req.body as Record<string, unknown> | undefined)?.insurerCode;
+  const fromForm = formBody(req).insurerCode;
   return typeof fromForm === 'string' ? fromForm : undefined;
 }

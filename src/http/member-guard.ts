@@ -21,17 +21,6 @@ export interface SignedInMember {
  * accepted the insurer's newest terms to /portal/terms. The lookups come from the services
  * built in deps.ts: http/ knows no feature.
  */
-declare module 'express-session' {
-  interface SessionData {
-    /**
-     * The account's password_changed_at, stamped at login. A password change or reset
-     * moves it, so every session admitted before is refused from then on, including one
-     * written back by a request that was in flight while the password changed.
-     */
-    passwordChangedAt?: number | null;
-  }
-}
-
 export function requireMember(accounts: { signedIn(accountId: number): SignedInMember | undefined }): RequestHandler {
   return (req, res, next) => {
     const id = req.session.accountId;
@@ -65,7 +54,7 @@ export function requireCurrentTerms(terms: { needsAcceptance(accountId: number, 
 
 /** The account requireMember admitted; a route behind the guard can rely on it. */
 export function signedInMember(res: Response): SignedInMember {
-  const member = res.locals.member as SignedInMember | undefined;
+  const member = res.locals.member;
   if (!member) throw new Error('signedInMember used on a route without requireMember');
   return member;
 }

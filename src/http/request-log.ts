@@ -2,15 +2,6 @@ import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
-declare global {
-  namespace Express {
-    interface Request {
-      /** A short id for this request, in every log line about it and on the error page. */
-      id: string;
-    }
-  }
-}
-
 // No 0/O, 1/I/L: a member reads the id out to the call center over the phone.
 const ID_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
 

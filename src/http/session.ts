@@ -5,24 +5,8 @@ import type { Db } from '../db/database.js';
 import { HOUR, MINUTE, type Clock } from '../lib/clock.js';
 import { deriveKey, randomId } from '../lib/tokens.js';
 import { readCookie } from './cookies.js';
+import { rotateCsrfToken } from './csrf.js';
 import { SqliteSessionStore } from './session-store.js';
-
-declare module 'express-session' {
-  interface SessionData {
-    /** When this session was created or last regenerated (login), for the absolute limit. */
-    startedAt: number;
-    /** Last request, for the idle limit. */
-    lastSeenAt: number;
-    /** Set when the previous session ran out, so the login page can say so. */
-    expired?: boolean;
-    /** Logged-in member account. */
-    accountId?: number;
-    /** Logged-in staff member. */
-    staffId?: number;
-    /** The insurer whose name and contacts the layout shows. */
-    insurerId?: number;
-  }
-}
 
 export interface SessionPolicy {
   cookieName: string;
@@ -187,19 +171,10 @@ function lazySession(req: Request, res: Response, base: RequestHandler): Session
  * limit afresh, keeping nothing of the anonymous session but what `keep` names.
  * The CSRF nonce is drawn afresh too, so no token seen before survives it.
  */
-export function regenerateSession(
-  req: Express.Request,
-  now: number,
-  keep: Partial<import('express-session').SessionData> = {},
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    req.session.regenerate((err) => {
-      if (err) return reject(err);
-      Object.assign(req.session, keep, { startedAt: now, lastSeenAt: now });
-      req.rotateCsrf?.();
-      resolve();
-    });
-  });
+export async function regenerateSession(req: Request, res: Response, now: number, keep: Partial<SessionData> = {}): Promise<void> {
+  await new Promise<void>((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+  Object.assign(req.session, keep, { startedAt: now, lastSeenAt: now });
+  rotateCsrfToken(req, res);
 }
 
 export function destroySession(req: Express.Request): Promise<void> {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { echoValues, SECRET_FIELDS } from '../../src/http/forms.js';
+import { echoValues, formBody, SECRET_FIELDS } from '../../src/http/forms.js';
 import { VIEWS_DIR } from '../../src/http/views.js';
 import { TestAgent } from '../support/agent.js';
 import { type TestContext, createTestContext } from '../support/app.js';
@@ -17,6 +17,12 @@ describe('which typed values go back into a form after an error', () => {
   it('drops the secret fields by exact name and keeps every other field, insurerCode included', () => {
     const body = Object.fromEntries([...SECRET_FIELDS, 'insurerCode', 'loginId', 'symbol', 'email'].map((k) => [k, `v-${k}`]));
     expect(echoValues(body)).toEqual({ insurerCode: 'v-insurerCode', loginId: 'v-loginId', symbol: 'v-symbol', email: 'v-email' });
+  });
+
+  it('reads a post without a form (no body, a JSON array) as no fields, so refilling never crashes', () => {
+    expect(formBody({ body: undefined })).toEqual({});
+    expect(formBody({ body: ['a'] })).toEqual({});
+    expect(formBody({ body: { loginId: 'x' } })).toEqual({ loginId: 'x' });
   });
 
   it('treats every password field of every page as secret', () => {

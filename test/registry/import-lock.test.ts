@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
-import { importMembers } from '../../src/features/registry/import.js';
+import { importMembers } from '../../src/features/registry/import/index.js';
 import { insertInsurer } from '../../src/features/registry/insurers.js';
 import { cli } from '../support/app.js';
 import { csv, importCsv, registryContext, type RegistryContext, writeCsv } from '../support/registry.js';

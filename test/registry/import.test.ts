@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importMembers, type ImportProgress } from '../../src/features/registry/import.js';
+import { importMembers, type ImportProgress } from '../../src/features/registry/import/index.js';
 import { kanaKey, kanaVariantKey } from '../../src/lib/kana.js';
 import { DAY } from '../../src/lib/clock.js';
 import { makeAccountRow } from '../support/factories.js';

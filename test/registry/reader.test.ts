@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
-import { CsvFileError, INCOMPLETE, splitCsvLine } from '../../src/features/registry/import-csv.js';
-import { detectEncoding, readCsvRecords } from '../../src/features/registry/import-reader.js';
+import { CsvFileError, INCOMPLETE, splitCsvLine } from '../../src/features/registry/import/csv.js';
+import { detectEncoding, readCsvRecords } from '../../src/features/registry/import/reader.js';
 
 /** Every record with its line, and every malformed line, as the reader reports them. */
 async function read(chunks: Uint8Array[]) {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { importMembers, type ImportProgress } from '../../features/registry/import.js';
-import { ImportBusyError } from '../../features/registry/import-lock.js';
-import { CsvFileError } from '../../features/registry/import-csv.js';
+import { importMembers, type ImportProgress } from '../../features/registry/import/index.js';
+import { ImportBusyError } from '../../features/registry/import/lock.js';
+import { CsvFileError } from '../../features/registry/import/csv.js';
 import { parseOptions } from '../args.js';
 import { UsageError } from '../context.js';
 import type { Command } from '../index.js';

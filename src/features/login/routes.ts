@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
-import { echoValues, parseForm } from '../../http/forms.js';
+import { echoValues, formBody, parseForm } from '../../http/forms.js';
 import { safeNextPath } from '../../http/member-guard.js';
 import { sendCachedPage } from '../../http/page-cache.js';
 import { destroySession, memberSessionPolicy, regenerateSession } from '../../http/session.js';
@@ -51,24 +51,24 @@ export function loginRoutes(deps: Deps): Router {
     if (justRegistered && !pageNotice) pageNotice = { kind: 'success', text: SIGNED_UP };
     // The page as everyone first sees it is the busiest of all: kept rendered (page-cache.ts).
     if (!next && !pageNotice) {
-      const insurer = res.locals.insurer as unknown;
+      const insurer = res.locals.insurer;
       return sendCachedPage(res, { key: 'login', view: 'login/index.njk', locals: loginPage({ insurer, currentPath: '/portal/' }), inputs: [insurer] });
     }
     renderLogin(res, 200, { next, pageNotice, values: justRegistered ? { loginId: justRegistered } : {} });
   });
 
   router.post('/login', async (req, res) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    const next = safeNextPath(body?.next);
+    const body = formBody(req);
+    const next = safeNextPath(body.next);
     const form = parseForm(loginSchema, body);
     if (!form.ok) return renderLogin(res, 400, { errors: form.errors, values: form.values, next });
-    const values = echoValues(body ?? {});
+    const values = echoValues(body);
     const result = await accounts.login({ loginId: form.data.loginId, password: form.data.password, clientIp: clientIp(req) });
     switch (result.outcome) {
       case 'ok':
         // A new session id at login: nothing of the anonymous session survives. The session
         // carries the password's time from now on: a reset that lands later ends it.
-        await regenerateSession(req, deps.clock.now(), {
+        await regenerateSession(req, res, deps.clock.now(), {
           accountId: result.accountId,
           insurerId: result.insurerId,
           passwordChangedAt: result.passwordChangedAt,

@@ -1,6 +1,6 @@
 import { Router, type Response } from 'express';
 import type { Deps } from '../../deps.js';
-import { echoValues, parseForm } from '../../http/forms.js';
+import { echoValues, formBody, parseForm } from '../../http/forms.js';
 import { signedInMember } from '../../http/member-guard.js';
 import { formatTime } from '../../lib/time.js';
 import { RESENDS_PER_HOUR } from '../email-codes/service.js';
@@ -58,7 +58,7 @@ export function emailChangeRoutes(deps: Deps): Router {
   router.post('/', async (req, res) => {
     const form = parseForm(changeEmailSchema, req.body);
     if (!form.ok) return renderForm(res, 400, { errors: form.errors, values: form.values });
-    const values = echoValues(req.body as Record<string, unknown>);
+    const values = echoValues(formBody(req));
     const result = await service.request(signedInMember(res), form.data.currentPassword, form.data.email, clientIp(req));
     if (result.ok) return res.redirect(303, VERIFY);
     switch (result.reason) {

@@ -1,6 +1,5 @@
 import { Router } from 'express';
 import type { Deps } from '../../deps.js';
-import type { Insurer } from '../registry/insurers.js';
 import { createPoliciesService } from './service.js';
 
 /**
@@ -13,12 +12,12 @@ export function policiesRoutes(deps: Deps): Router {
   const router = Router();
 
   router.get('/terms', (_req, res) => {
-    const insurer = res.locals.insurer as Insurer | undefined;
+    const insurer = res.locals.insurer;
     res.render('policies/document.njk', { pageTitle: '利用規約', document: policies.termsFor(insurer) });
   });
 
   router.get('/privacy', (_req, res) => {
-    const insurer = res.locals.insurer as Insurer | undefined;
+    const insurer = res.locals.insurer;
     res.render('policies/document.njk', { pageTitle: '個人情報の取り扱いについて', document: policies.privacyFor(insurer) });
   });
 

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
-import { echoValues, parseForm } from '../../http/forms.js';
+import { echoValues, formBody, parseForm } from '../../http/forms.js';
 import { noReferrer } from '../../http/security.js';
 import { regenerateSession } from '../../http/session.js';
 import { PASSWORD_RULES_TEXT } from '../../lib/password-rules.js';
@@ -77,7 +77,7 @@ export function recoveryRoutes(deps: Deps): Router {
       return renderReset(req, res, 400, { errors: result.errors });
     }
     // Every session of the account has ended; this browser starts afresh too.
-    await regenerateSession(req, deps.clock.now(), { insurerId: req.session.insurerId });
+    await regenerateSession(req, res, deps.clock.now(), { insurerId: req.session.insurerId });
     res.render('recovery/password-reset-done.njk', { pageTitle: 'パスワードを再設定しました' });
   });
 
@@ -100,7 +100,7 @@ export function recoveryRoutes(deps: Deps): Router {
     if (!form.ok) return renderUserid(res, 400, { errors: form.errors, values: form.values });
     const result = userids.remindUserId(form.data, clientIp(req));
     if (result === 'address_throttled') {
-      return renderUserid(res, 429, { pageNotice: { kind: 'error', text: USERID_THROTTLED }, values: echoValues(req.body as Record<string, unknown>) });
+      return renderUserid(res, 429, { pageNotice: { kind: 'error', text: USERID_THROTTLED }, values: echoValues(formBody(req)) });
     }
     res.render('recovery/userid-forgot-sent.njk', { pageTitle: 'ユーザーIDのご案内' });
   });

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Deps } from '../../deps.js';
 import { emailCodeSchema } from '../email-codes/schema.js';
-import { echoValues, parseForm } from '../../http/forms.js';
+import { echoValues, formBody, parseForm } from '../../http/forms.js';
 import { sendCachedPage } from '../../http/page-cache.js';
 import { clientIp } from '../../http/client-ip.js';
 import { regenerateSession } from '../../http/session.js';
@@ -58,7 +58,7 @@ export function signupRoutes(deps: Deps): Router {
    * opens the same form.
    */
   async function identityPage(res: Response, locals: Record<string, unknown>) {
-    const insurer = res.locals.insurer as { code: string } | undefined;
+    const insurer = res.locals.insurer;
     const url = insurer ? `${pageUrl}?insurer=${encodeURIComponent(insurer.code)}` : pageUrl;
     return {
       pageTitle: '本人確認（初回登録）',
@@ -91,7 +91,7 @@ export function signupRoutes(deps: Deps): Router {
 
   /** Until when the identity check lets the member finish (shown on steps 2 and 3). */
   function signupDeadline(res: Response): number | undefined {
-    const state = (res.req as Request).session.signup;
+    const state = res.req.session.signup;
     return state ? state.verifiedAt + VERIFIED_FOR_MS : undefined;
   }
 
@@ -105,7 +105,7 @@ export function signupRoutes(deps: Deps): Router {
     const reason = typeof req.query.reason === 'string' ? BACK_TO_START[req.query.reason] : undefined;
     if (reason) return renderIdentity(res, 200, { pageNotice: { kind: 'warning', text: reason } });
     // The empty form (kept rendered, see page-cache.ts) changes with the year's pulldown options.
-    const insurer = res.locals.insurer as { code: string } | undefined;
+    const insurer = res.locals.insurer;
     const page = await identityPage(res, { insurer, currentPath: STEP1 });
     return sendCachedPage(res, {
       key: `signup/identity:${insurer?.code ?? ''}`,
@@ -118,7 +118,7 @@ export function signupRoutes(deps: Deps): Router {
   router.post('/', async (req, res) => {
     const form = parseForm(identitySchema, req.body);
     if (!form.ok) return renderIdentity(res, 400, { errors: form.errors, values: form.values });
-    const values = echoValues(req.body as Record<string, unknown>);
+    const values = echoValues(formBody(req));
     const result = service.checkIdentity(form.data, clientIp(req));
     switch (result.outcome) {
       case 'no_match':
@@ -134,7 +134,7 @@ export function signupRoutes(deps: Deps): Router {
         }
         const at = now();
         // A new session id once the identity is known (no fixation of a verified session).
-        await regenerateSession(req, at, {
+        await regenerateSession(req, res, at, {
           insurerId: result.insurer.id,
           signup: { memberId: result.member.id, insurerId: result.insurer.id, verifiedAt: at },
         });
@@ -178,7 +178,7 @@ export function signupRoutes(deps: Deps): Router {
     const form = parseAllProblems(accountSchema({ emailPreset: Boolean(v.member.email) }), req.body);
     if (!form.ok) return renderAccount(res, v, 400, { errors: form.errors, problems: form.problems, values: form.values });
     const result = await service.register(v, form.data, clientIp(req));
-    const values = echoValues(req.body as Record<string, unknown>);
+    const values = echoValues(formBody(req));
     if (result.ok) return res.redirect(303, STEP3);
     switch (result.reason) {
       case 'already_registered':

@@ -11,14 +11,6 @@ export interface SignupSessionState {
   verifiedAt: number;
 }
 
-declare module 'express-session' {
-  interface SessionData {
-    signup?: SignupSessionState;
-    /** Set at completion for the step-4 page; the rest of the signup state is gone by then. */
-    signupDone?: { loginId: string };
-  }
-}
-
 /** 'ok' while the identity check is fresh; why not otherwise. */
 export function signupStateStatus(state: SignupSessionState | undefined, now: number): 'ok' | 'missing' | 'expired' {
   if (!state) return 'missing';

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { inTransaction, type Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
-import { CsvFileError } from '../registry/import-csv.js';
-import { readCsvRecords, type RegistryEncoding } from '../registry/import-reader.js';
+import { CsvFileError } from '../registry/import/csv.js';
+import { readCsvRecords, type RegistryEncoding } from '../registry/import/reader.js';
 import { createCaseQueries } from './case-queries.js';
 import { todayJst } from './dates.js';
 import { createNotificationService, type NotificationCounts } from './notifications.js';

@@ -63,7 +63,7 @@ export function staffAuthRoutes(deps: Deps): Router {
       );
     }
     const now = deps.clock.now();
-    await regenerateSession(req, now, { staffPending: { staffId: outcome.staffId, stage: outcome.stage, since: now } });
+    await regenerateSession(req, res, now, { staffPending: { staffId: outcome.staffId, stage: outcome.stage, since: now } });
     res.redirect(303, STAGE_PATHS[outcome.stage]);
   });
 
@@ -74,7 +74,7 @@ export function staffAuthRoutes(deps: Deps): Router {
   }
 
   async function signIn(req: Request, res: Response, staffId: number) {
-    await regenerateSession(req, deps.clock.now(), { staffId });
+    await regenerateSession(req, res, deps.clock.now(), { staffId });
     res.redirect(303, '/staff/');
   }
 

@@ -1,6 +1,6 @@
-import { emailProblem, normalizeEmail } from '../../lib/email-address.js';
-import { canonicalCardValue, canonicalInsurerCode, isValidCardValue } from '../../lib/identifiers.js';
-import { invalidKanaNameChars, kanaKey, kanaVariantKey } from '../../lib/kana.js';
+import { emailProblem, normalizeEmail } from '../../../lib/email-address.js';
+import { canonicalCardValue, canonicalInsurerCode, isValidCardValue } from '../../../lib/identifiers.js';
+import { invalidKanaNameChars, kanaKey, kanaVariantKey } from '../../../lib/kana.js';
 
 /** docs/registry-import.md: the header, in this order. */
 export const REGISTRY_COLUMNS = ['insurer_code', 'symbol', 'number', 'birth_date', 'name', 'name_kana', 'email', 'status'] as const;

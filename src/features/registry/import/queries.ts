@@ -1,4 +1,4 @@
-import type { Db } from '../../db/database.js';
+import type { Db } from '../../../db/database.js';
 
 /**
  * SQL of the member import. Good rows are staged in a scratch database file of their own

@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { CREATE_STAGED_TABLE, insertStagedSql, STAGED_ROW_VALUES } from './import-queries.js';
-import type { RegistryRow } from './import-rows.js';
+import { CREATE_STAGED_TABLE, insertStagedSql, STAGED_ROW_VALUES } from './queries.js';
+import type { RegistryRow } from './rows.js';
 
 /**
  * Writes the good rows of an import into a scratch SQLite file from a worker thread, so that

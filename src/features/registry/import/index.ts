@@ -1,17 +1,17 @@
-import type { Db } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { isoDateJst } from '../../lib/time.js';
-import { listInsurers } from './insurers.js';
-import { acquireImportLock, releaseImportLock } from './import-lock.js';
+import type { Db } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { isoDateJst } from '../../../lib/time.js';
+import { listInsurers } from '../insurers.js';
+import { acquireImportLock, releaseImportLock } from './lock.js';
 import {
   attachStaging, createErrorTable, detachStaging, dropErrorTable, errorWriter, findDuplicateKeys, indexStagedRows,
   listBadRows, type BadRow,
-} from './import-queries.js';
-import { applyChecked, applyFirstLoad, type Applied } from './import-apply.js';
-import { CsvFileError } from './import-csv.js';
-import { readCsvRecords, type RegistryEncoding } from './import-reader.js';
-import { headerProblem, RowChecker } from './import-rows.js';
-import { StagingWorker } from './import-staging.js';
+} from './queries.js';
+import { applyChecked, applyFirstLoad, type Applied } from './apply.js';
+import { CsvFileError } from './csv.js';
+import { readCsvRecords, type RegistryEncoding } from './reader.js';
+import { headerProblem, RowChecker } from './rows.js';
+import { StagingWorker } from './staging.js';
 
 /**
  * `portal import-members`: the society's registry CSV into the members table (docs/registry-import.md). Three phases:

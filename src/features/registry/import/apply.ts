@@ -1,6 +1,6 @@
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import { countMembers, hasMembersOf, secondaryMemberIndexes, upsertStagedMembers } from './import-queries.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import { countMembers, hasMembersOf, secondaryMemberIndexes, upsertStagedMembers } from './queries.js';
 
 /**
  * Phase 3 of the member import: the staged rows into the members table, in one IMMEDIATE

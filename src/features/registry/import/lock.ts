@@ -1,9 +1,9 @@
 import os from 'node:os';
-import type { Db } from '../../db/database.js';
-import { inTransaction } from '../../db/database.js';
-import type { Clock } from '../../lib/clock.js';
-import { formatDateTime } from '../../lib/time.js';
-import { newUrlToken } from '../../lib/tokens.js';
+import type { Db } from '../../../db/database.js';
+import { inTransaction } from '../../../db/database.js';
+import type { Clock } from '../../../lib/clock.js';
+import { formatDateTime } from '../../../lib/time.js';
+import { newUrlToken } from '../../../lib/tokens.js';
 
 /** Another import holds the lock; the message says which and since when. */
 export class ImportBusyError extends Error {}

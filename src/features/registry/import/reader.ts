@@ -1,10 +1,10 @@
 import iconv from 'iconv-lite';
-import { CsvFileError, LineSplitter, type RecordSink } from './import-csv.js';
+import { CsvFileError, LineSplitter, type RecordSink } from './csv.js';
 
 /**
  * Reads a registry CSV as a stream of records: detects the encoding, decodes chunk by chunk
  * (a character split between two chunks is carried over) and hands the text to the CSV
- * splitter (import-csv.ts). Memory stays at about one chunk whatever the size of the file.
+ * splitter (csv.ts). Memory stays at about one chunk whatever the size of the file.
  */
 
 export type RegistryEncoding = 'UTF-8' | 'Shift_JIS';
