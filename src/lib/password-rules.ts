@@ -48,7 +48,7 @@ export function isCommonPassword(password: string): boolean {
     deLeet(lower.replace(PADDING_KEEPING_LEET, '')).replace(PADDING, ''),
     deLeet(lower).replace(PADDING, ''),
   ];
-  return bases.some((base) => COMMON.has(base) || COMMON_BASES.has(base));
+  return bases.some((base) => COMMON_BASES.has(base));
 }
 
 /** Every rule the password breaks, in the order the rules are listed; [] when it is acceptable. */
