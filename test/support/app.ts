@@ -44,6 +44,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     NODE_ENV: 'test',
     DATA_DIR: dataDir,
     SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
+    DOCUMENT_KEY: Buffer.alloc(32, 7).toString('base64'),
     BASE_URL: 'http://127.0.0.1',
     SMTP_URL: smtp.url,
     MAIL_FROM: 'no-reply@portal.example.jp',
