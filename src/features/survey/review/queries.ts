@@ -98,6 +98,8 @@ export function createReviewQueries(db: Db) {
   const dependentOfCase = db.prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM survey_dependents WHERE id = ? AND case_id = ?');
   const dependentIds = db.prepare<[number], number>('SELECT id FROM survey_dependents WHERE case_id = ?');
   dependentIds.pluck();
+  const caseOfDocument = db.prepare<[number], number>('SELECT case_id FROM survey_documents WHERE id = ?');
+  caseOfDocument.pluck();
   const requests = db.prepare<[number], RequestRow>(
     'SELECT id, kind, message, due_date, created_at, resolved_at FROM survey_requests WHERE case_id = ? ORDER BY created_at DESC, id DESC',
   );
@@ -137,6 +139,7 @@ export function createReviewQueries(db: Db) {
       (d.seen === 0 ? insertDecision.run(d).changes : updateDecision.run(d).changes) === 1,
     dependentOfCase: (id: number, caseId: number) => dependentOfCase.get(id, caseId),
     dependentIds: (caseId: number) => dependentIds.all(caseId),
+    caseOfDocument: (documentId: number) => caseOfDocument.get(documentId),
     requests: (caseId: number) => requests.all(caseId),
     addRequest: (r: { caseId: number; kind: 'documents' | 'return'; message: string; dueDate: string | null; staffId: number; now: number }) => {
       resolveRequests.run(r.now, r.caseId);
