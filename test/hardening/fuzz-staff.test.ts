@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Member } from '../../src/features/registry/members.js';
 import { TestAgent } from '../support/agent.js';
 import { createTestContext, listen, type Listening, type TestContext } from '../support/app.js';
@@ -7,6 +7,7 @@ import { makeAccountRow, makeInsurer, makeMember } from '../support/factories.js
 import { expectSafeResponse, fuzzBudget, fuzzSeed, MEMBER_SHARE, pathSegment, splitBudget } from '../support/fuzz/bodies.js';
 import { type FormTarget, type FuzzState, FuzzStats, fuzzTests, type QueryTarget, sentEveryPlannedRequestTest, watchUnhandledRejections } from '../support/fuzz/runner.js';
 import { sessionMaker, type SessionMaker } from '../support/sessions.js';
+import { createSurvey, importTargets } from '../survey/helpers.js';
 
 /*
  * Every form of the call-center console gets hostile posts with a valid CSRF
@@ -20,6 +21,8 @@ let member: Member;
 let supervisor: TestAgent;
 let codeStaff: { login: string; id: number };
 let sessions: SessionMaker;
+/** The member's survey case, put in review, and its one dependent: the review's forms act on them. */
+let review: { caseId: number; dependentId: number; documentId: number };
 const stats = new FuzzStats();
 const rejections = watchUnhandledRejections();
 
@@ -32,6 +35,17 @@ beforeAll(async () => {
   sessions = sessionMaker(ctx, web.server, insurer);
   supervisor = (await sessions.enrolledStaff('fuzz-sv', 'supervisor')).agent;
   codeStaff = await sessions.enrolledStaff('fuzz-code', 'operator');
+  const surveyId = await createSurvey(ctx, insurer);
+  const imported = await importTargets(ctx, surveyId, [`${member.symbol},${member.number},1,健保 一郎,ケンポ イチロウ,1983-06-10,配偶者,`]);
+  expect(imported.code, imported.err).toBe(0);
+  const caseId = ctx.db.prepare('SELECT id FROM survey_cases WHERE member_id = ?').pluck().get(member.id) as number;
+  ctx.db.prepare(`UPDATE survey_cases SET status = 'in_review', submitted_at = ?, first_submitted_at = ? WHERE id = ?`).run(ctx.clock.now(), ctx.clock.now(), caseId);
+  const dependentId = ctx.db.prepare('SELECT id FROM survey_dependents WHERE case_id = ?').pluck().get(caseId) as number;
+  const documentId = Number(
+    ctx.db.prepare(`INSERT INTO survey_documents (case_id, dependent_id, kind, media_type, size, sha256, storage_key, state, uploaded_at)
+      VALUES (?, ?, 'income_certificate', 'application/pdf', 10, '00', 'fuzzreviewdocumentkey', 'received', ?)`).run(caseId, dependentId, ctx.clock.now()).lastInsertRowid,
+  );
+  review = { caseId, dependentId, documentId };
 }, 60_000);
 afterAll(async () => {
   rejections.stop();
@@ -75,12 +89,34 @@ const forms: FormTarget[] = [
   { name: 'POST /staff/members/<id>/unlock', weight: 6, fields: ['reason'], setup: () => asSupervisor(`/staff/members/${member.id}`, `/staff/members/${member.id}/unlock`) },
   { name: 'POST /staff/members/<id>/close', weight: 6, fields: ['reason'], setup: () => asSupervisor(`/staff/members/${member.id}`, `/staff/members/${member.id}/close`) },
   { name: 'POST /staff/team/<id>/unlock', weight: 6, fields: ['reason'], setup: () => asSupervisor('/staff/team', `/staff/team/${codeStaff.id}/unlock`) },
+  {
+    name: 'POST /staff/survey/cases/<id>/dependents/<id>/decision',
+    weight: 6,
+    fields: ['decision', 'removalDate', 'reason', 'seen'],
+    setup: () => asSupervisor(`/staff/survey/cases/${review.caseId}`, `/staff/survey/cases/${review.caseId}/dependents/${review.dependentId}/decision`),
+  },
+  {
+    name: 'POST /staff/survey/documents/<id>/reject',
+    weight: 4,
+    fields: ['reason'],
+    setup: () => asSupervisor(`/staff/survey/cases/${review.caseId}`, `/staff/survey/documents/${review.documentId}/reject`),
+  },
+  {
+    name: 'POST /staff/survey/cases/<id>/request-documents',
+    weight: 4,
+    fields: ['message', 'dueDate'],
+    setup: () => asSupervisor(`/staff/survey/cases/${review.caseId}`, `/staff/survey/cases/${review.caseId}/request-documents`),
+  },
+  // Last: a return that parses moves the case out of review, and the forms after it are refused (still safely).
+  { name: 'POST /staff/survey/cases/<id>/return', weight: 3, fields: ['message'], setup: () => asSupervisor(`/staff/survey/cases/${review.caseId}`, `/staff/survey/cases/${review.caseId}/return`) },
 ];
 
 const queries: QueryTarget[] = [
   { name: 'GET /staff/audit', weight: 6, params: ['staff', 'memberId', 'from', 'to', 'page'], setup: () => asSupervisor('/staff/', '/staff/audit') },
   { name: 'GET /staff/audit/csv', weight: 2, params: ['staff', 'memberId', 'from', 'to'], setup: () => asSupervisor('/staff/', '/staff/audit/csv') },
   { name: 'GET /staff/login?out', weight: 1, params: ['out'], setup: () => anonymous('/staff/login') },
+  { name: 'GET /staff/survey', weight: 4, params: ['survey', 'status', 'late', 'symbol', 'number', 'after'], setup: () => asSupervisor('/staff/', '/staff/survey') },
+  { name: 'GET /staff/survey/<id>/export.csv', weight: 1, params: ['encoding'], setup: () => asSupervisor('/staff/', '/staff/survey/1/export.csv') },
 ];
 
 /** Hostile member and staff ids in the path of the actions. */

@@ -67,6 +67,27 @@ describe('who may open the review', () => {
     expect(visibleText(member.text)).toContain('状況 提出済み');
   });
 
+  it("the console's menu offers 資格調査 to reviewers and supervisors, not to operators", async () => {
+    const s = await submittedCase(ctx);
+    const reviewer = await newStaff(ctx, 'rev-menu', 'reviewer', [s.insurer.code]);
+    const operator = await newStaff(ctx, 'op-menu', 'operator', [s.insurer.code]);
+    expect((await reviewer.agent.get('/staff/')).text).toContain('href="/staff/survey"');
+    expect((await operator.agent.get('/staff/')).text).not.toContain('href="/staff/survey"');
+  });
+
+  it('a photo is served as the JPEG it was stored as, under a name made of its id', async () => {
+    const s = await submittedCase(ctx);
+    const reviewer = await newStaff(ctx, 'rev-photo', 'reviewer', [s.insurer.code]);
+    const res = await reviewer.agent.http.get(`/staff/survey/documents/${s.documents.enrolment}`);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('image/jpeg');
+    expect(res.headers['content-disposition']).toBe(`inline; filename="document-${s.documents.enrolment}.jpg"`);
+    expect(res.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
+    // A document the member deleted (or that never finished uploading) is not there.
+    ctx.db.prepare(`UPDATE survey_documents SET state = 'deleted' WHERE id = ?`).run(s.documents.enrolment);
+    expect((await reviewer.agent.get(`/staff/survey/documents/${s.documents.enrolment}`)).status).toBe(404);
+  });
+
   it('a supervisor sees every insurer', async () => {
     const s = await submittedCase(ctx);
     const supervisor = await newStaff(ctx, 'sup-a', 'supervisor');

@@ -1,18 +1,16 @@
 import { inTransaction, type Db } from '../../../db/database.js';
 import type { Clock } from '../../../lib/clock.js';
 import type { Logger } from '../../../lib/logger.js';
-import { enqueueMail } from '../../../mail/outbox.js';
-import { renderMail } from '../../../mail/render.js';
 import { recordAudit, type AuditAction } from '../../audit/writer.js';
-import { findInsurerById } from '../../registry/insurers.js';
 import type { SignedInStaff } from '../../staff/guard.js';
 import type { CaseRow } from '../case-queries.js';
-import { japaneseDate, todayJst } from '../dates.js';
+import { todayJst } from '../dates.js';
 import { DOCUMENT_KINDS } from '../documents/rules.js';
 import { createDocumentQueries } from '../documents/queries.js';
 import type { DocumentStore } from '../documents/store.js';
 import type { SurveyRow } from '../survey-queries.js';
 import type { ReviewCaseService } from './case-service.js';
+import { enqueueReviewMail, type ReviewMailKind } from './mails.js';
 import { createReviewQueries } from './queries.js';
 import { ACTIVE_STATUSES, DECISION_LABELS, isDecided, MY_NUMBER_REASON, stateProblem } from './rules.js';
 
@@ -49,17 +47,10 @@ export function createReviewActions(deps: { db: Db; clock: Clock; logger: Logger
     recordAudit(db, clock, { staffId: a.staff.id, staffLogin: a.staff.loginId, clientIp: a.clientIp, action, memberId, detail, reason: reason ?? null });
   }
 
-  function mailMember(c: { kase: CaseRow; survey: SurveyRow }, kind: 'documents' | 'return' | 'completed', extra: { message?: string; dueDate?: string } = {}) {
-    const m = q.caseMember(c.kase.id)!;
-    // Members with no address on file hear through their employer (and see it on my page).
-    if (!m.address) return;
-    const insurer = findInsurerById(db, m.insurer_id)!;
-    const title = kind === 'documents' ? '被扶養者資格調査：追加書類のお願い' : kind === 'return' ? '被扶養者資格調査：回答の修正のお願い' : '被扶養者資格調査：審査完了のお知らせ';
-    const mail = renderMail('survey-review', title, {
-      insurer, kind, memberName: m.name, surveyTitle: c.survey.title, receiptNumber: c.kase.receipt_number ?? '', baseUrl: deps.baseUrl,
-      message: extra.message ?? '', dueDate: extra.dueDate ? japaneseDate(extra.dueDate) : '',
+  function mailMember(c: { kase: CaseRow; survey: SurveyRow }, kind: ReviewMailKind, extra: { message?: string; dueDate?: string } = {}) {
+    enqueueReviewMail(db, clock, {
+      member: q.caseMember(c.kase.id)!, kind, surveyTitle: c.survey.title, receiptNumber: c.kase.receipt_number ?? '', baseUrl: deps.baseUrl, ...extra,
     });
-    enqueueMail(db, clock, { kind: `survey_${kind}`, to: m.address, ...mail, insurerId: m.insurer_id, memberId: m.member_id, accountId: m.account_id, sensitive: false });
   }
 
   return {

@@ -92,6 +92,8 @@ export function createReviewCaseService(deps: { db: Db; clock: Clock; store: Doc
 
   return {
     caseInScope,
+    /** The case a document belongs to (scope is checked by the action that follows). */
+    caseOfDocument: (documentId: number) => q.caseOfDocument(documentId),
     /**
      * An audited view of one case. The first view by a reviewer (or supervisor) moves a
      * submitted case to 審査中, which also ends the member's right to withdraw it.
@@ -118,7 +120,7 @@ export function createReviewCaseService(deps: { db: Db; clock: Clock; store: Doc
         const found = caseInScope(staff, d.case_id);
         if (!found || purgedOf.all(d.case_id).includes(d.id)) return undefined;
         recordAudit(db, clock, {
-          staffId: staff.id, staffLogin: staff.loginId, clientIp, action: 'view_survey_document', memberId: found.survey && q.caseMember(d.case_id)!.member_id,
+          staffId: staff.id, staffLogin: staff.loginId, clientIp, action: 'view_survey_document', memberId: q.caseMember(d.case_id)!.member_id,
           detail: `書類 ${d.id}（${DOCUMENT_KINDS[d.kind]?.name ?? d.kind}）・ケース ${d.case_id}`,
         });
         return d;

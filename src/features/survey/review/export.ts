@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import iconv from 'iconv-lite';
 import type { Db } from '../../../db/database.js';
@@ -28,9 +27,22 @@ function encodedWriter(out: Writable, encoding: CsvEncoding) {
   return async (text: string) => {
     const chunk = encoding === 'sjis' ? iconv.encode(text, 'cp932') : Buffer.from(first ? CSV_BOM + text : text, 'utf8');
     first = false;
-    if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'close')]);
+    if (!out.write(chunk)) await drainedOrClosed(out);
     if (out.destroyed) throw new Error('export destination closed');
   };
+}
+
+/** Waits until the destination takes more, or is gone (a client that went away); leaves no listener behind. */
+function drainedOrClosed(out: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      out.off('drain', done);
+      out.off('close', done);
+      resolve();
+    };
+    out.on('drain', done);
+    out.on('close', done);
+  });
 }
 
 function resultLine(insurerCode: string, opensOn: string, r: ExportRow): string {

@@ -67,10 +67,11 @@ export function createReviewQueries(db: Db) {
   );
   const lateCount = db.prepare<[number], number>('SELECT count(*) FROM survey_cases WHERE survey_id = ? AND late = 1 AND first_submitted_at IS NOT NULL');
   lateCount.pluck();
-  // first_submitted_at is UTC milliseconds; + 9 h gives the Japan day.
-  const perDay = db.prepare<[number], { day: string; n: number }>(
-    `SELECT date((first_submitted_at + 32400000) / 1000, 'unixepoch') AS day, count(*) AS n
-     FROM survey_cases WHERE survey_id = ? AND first_submitted_at IS NOT NULL GROUP BY day ORDER BY day`,
+  // first_submitted_at is UTC milliseconds; + 9 h and whole days of 86,400,000 ms give the Japan
+  // day as a number (integer arithmetic: date() on 100,000 rows costs several times more).
+  const perDay = db.prepare<[number], { dayNumber: number; n: number }>(
+    `SELECT (first_submitted_at + 32400000) / 86400000 AS dayNumber, count(*) AS n
+     FROM survey_cases WHERE survey_id = ? AND first_submitted_at IS NOT NULL GROUP BY dayNumber ORDER BY dayNumber`,
   );
   const caseMember = db.prepare<[number], CaseMemberRow>(
     `SELECT m.id AS member_id, m.insurer_id, m.symbol, m.number, m.name, m.name_kana, m.birth_date,
@@ -97,6 +98,8 @@ export function createReviewQueries(db: Db) {
   const dependentOfCase = db.prepare<[number, number], { id: number; name: string }>('SELECT id, name FROM survey_dependents WHERE id = ? AND case_id = ?');
   const dependentIds = db.prepare<[number], number>('SELECT id FROM survey_dependents WHERE case_id = ?');
   dependentIds.pluck();
+  const caseOfDocument = db.prepare<[number], number>('SELECT case_id FROM survey_documents WHERE id = ?');
+  caseOfDocument.pluck();
   const requests = db.prepare<[number], RequestRow>(
     'SELECT id, kind, message, due_date, created_at, resolved_at FROM survey_requests WHERE case_id = ? ORDER BY created_at DESC, id DESC',
   );
@@ -127,7 +130,8 @@ export function createReviewQueries(db: Db) {
       queue.all({ survey: q.survey, status: q.status, lateOnly: q.lateOnly ? 1 : 0, afterAt: q.after.at, afterId: q.after.id, limit: q.limit }),
     byCard: (survey: number, insurer: number, symbol: string, number: string) => byCard.all({ survey, insurer, symbol, number }),
     lateCount: (surveyId: number) => lateCount.get(surveyId) ?? 0,
-    perDay: (surveyId: number) => perDay.all(surveyId),
+    perDay: (surveyId: number) =>
+      perDay.all(surveyId).map((r) => ({ day: new Date(r.dayNumber * 86_400_000).toISOString().slice(0, 10), n: r.n })),
     caseMember: (caseId: number) => caseMember.get(caseId),
     decisions: (caseId: number) => decisions.all(caseId),
     /** Writes a decision if the current one is still what the reviewer saw (`seen` = its decided_at, 0 for none). */
@@ -135,6 +139,7 @@ export function createReviewQueries(db: Db) {
       (d.seen === 0 ? insertDecision.run(d).changes : updateDecision.run(d).changes) === 1,
     dependentOfCase: (id: number, caseId: number) => dependentOfCase.get(id, caseId),
     dependentIds: (caseId: number) => dependentIds.all(caseId),
+    caseOfDocument: (documentId: number) => caseOfDocument.get(documentId),
     requests: (caseId: number) => requests.all(caseId),
     addRequest: (r: { caseId: number; kind: 'documents' | 'return'; message: string; dueDate: string | null; staffId: number; now: number }) => {
       resolveRequests.run(r.now, r.caseId);

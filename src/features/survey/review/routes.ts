@@ -94,7 +94,7 @@ export function surveyReviewRoutes(deps: Deps): Router {
   }
 
   const actor = (req: Request, res: Response) => ({ staff: signedInStaff(res), clientIp: clientIp(req) });
-  const caseOfDocument = (id: number) => deps.db.prepare<[number], number>('SELECT case_id FROM survey_documents WHERE id = ?').pluck().get(id);
+  const caseOfDocument = (id: number) => cases.caseOfDocument(id);
 
   router.post('/documents/:id/accept', (req, res) => {
     const id = idParam(req.params.id);
