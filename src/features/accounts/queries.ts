@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.js';
+import type { SignedInMember } from '../../http/member-guard.js';
 
 /** What the lifecycle reads of an account (never handed to a template). */
 export interface AccountRow {
@@ -15,18 +16,8 @@ export interface AccountRow {
   password_changed_at: number | null;
 }
 
-/** The signed-in member as pages behind login see them (never the password hash). */
-export interface SignedInAccount {
-  accountId: number;
-  memberId: number;
-  insurerId: number;
-  loginId: string;
-  email: string;
-  memberName: string;
-  lastLoginAt: number | null;
-  previousLoginAt: number | null;
-  passwordChangedAt: number | null;
-}
+/** The signed-in member as pages behind login see them (never the password hash): the shape the member guard admits. */
+export type SignedInAccount = SignedInMember;
 
 export type CloseReason = 'yearly_reset' | 'staff';
 
