@@ -63,7 +63,7 @@ export function buildServices(infra: Infra) {
     signup: createSignupService({ ...infra, identity, emailCodes, accounts, attempts, insurers }),
     passwordRecovery: createPasswordRecoveryService({ ...infra, accounts, attempts, insurers }),
     useridRecovery: createUseridRecoveryService({ ...infra, identity }),
-    mypage: createMypageService({ ...infra, accounts }),
+    mypage: createMypageService({ accounts }),
     mypageOverview: createMypageOverview({ insurers, notices }),
     emailChange: createEmailChangeService({ ...infra, emailCodes, accounts, insurers }),
     staffAuth: createStaffAuthService({ db, clock, attempts }),

@@ -1,4 +1,3 @@
-import type { Infra } from '../../deps.js';
 import type { FieldErrors } from '../../http/forms.js';
 import { hashPassword } from '../../lib/passwords.js';
 import type { AccountService, PasswordCheck, SignedInAccount } from '../accounts/service.js';
@@ -14,7 +13,7 @@ export type ChangePasswordResult =
  * password is checked by the accounts service: a wrong one counts like a failed login (5 in
  * a row lock the account for 15 minutes), so a session left open is no way to guess it.
  */
-export function createMypageService(deps: Infra & { accounts: AccountService }) {
+export function createMypageService(deps: { accounts: AccountService }) {
   const { accounts } = deps;
 
   async function changePassword(p: {
